@@ -1,0 +1,50 @@
+"""Fixtures shared by the whole suite: the small tree and the named personas."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from dangjian.core.testing.personas import PASSWORD, Tree, build_personas, build_tree
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(settings):
+    """Rules and grants are cached; every test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    return build_tree()
+
+
+@pytest.fixture
+def personas(tree):
+    return build_personas(tree)
+
+
+@pytest.fixture
+def login(client_factory):
+    """login('univ') -> a test client signed in as that persona."""
+    return client_factory
+
+
+@pytest.fixture
+def client_factory(personas):
+    def make(name: str) -> Client:
+        client = Client()
+        if name != "anonymous":
+            client.force_login(personas[name])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,13 @@
+"""Accounts: users, role grants on organizations, API tokens, login and user management."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "dangjian.accounts"
+    label = "accounts"
+    verbose_name = "账号与角色"
+
+    def ready(self) -> None:
+        """Connect login/logout/lockout auditing."""
+        from dangjian.accounts import signals  # noqa: F401

@@ -1,0 +1,16 @@
+"""Core app: scope, audit, actions, rules, import/export, figures, notifications, UI base."""
+
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class CoreConfig(AppConfig):
+    name = "dangjian.core"
+    label = "core"
+    verbose_name = "核心"
+
+    def ready(self) -> None:
+        """Load each app's figures, menu entries and rules so the registries are complete."""
+        autodiscover_modules("figures")
+        autodiscover_modules("menu")
+        autodiscover_modules("rules")

@@ -1,0 +1,43 @@
+"""In-app inbox. E-mail and later channels are sent from the same rows."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from dangjian.core.roles import RoleKind
+from dangjian.core.scope import CHANGE, VIEW, ScopedManager, ScopeSpec
+
+
+class Notification(models.Model):
+    """A message to one user; read when opened."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name="接收人",
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed = models.BooleanField("已发邮件", default=False)
+
+    objects = ScopedManager()
+    scope: ClassVar[ScopeSpec] = ScopeSpec(
+        actions={role: {VIEW, CHANGE} for role in RoleKind},
+        path_field=None,
+        self_roles=frozenset(RoleKind),
+        self_filter=lambda user: Q(recipient=user),
+    )
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,1 @@
+"""Test support shared by every app: the demo-shaped tree, personas, the permission matrix."""

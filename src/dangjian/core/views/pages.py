@@ -1,0 +1,254 @@
+"""Home page per role, notification inbox, figures page, rule settings, system status."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any
+
+import django
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+import dangjian
+from dangjian.core import figures as figure_registry
+from dangjian.core import rules as rule_registry
+from dangjian.core.actions import domain_action, track
+from dangjian.core.errors import DomainError
+from dangjian.core.figures import FigureContext, Period
+from dangjian.core.models import Notification, RuleSetting
+from dangjian.core.permissions import deny, require
+from dangjian.core.roles import ADMIN_ROLES, STAFF_ROLES, RoleKind
+from dangjian.core.scope import CHANGE, VIEW, covering_paths, user_grants
+
+
+def scope_tops(user: Any) -> list[Any]:
+    """The highest organizations the user's business grants cover."""
+    from dangjian.orgs.models import Organization
+
+    paths = covering_paths(g.path for g in user_grants(user) if g.path)
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """One home page, shaped by the roles the user holds."""
+    user = request.user
+    roles = {grant.role for grant in user_grants(user)}
+    tops = scope_tops(user)
+    context: dict[str, Any] = {"page_title": "首页", "roles": roles, "tops": tops}
+    if roles & STAFF_ROLES and tops:
+        top = tops[0]
+        context["top"] = top
+        today = timezone.localdate()
+        ctx = FigureContext(top, Period.on(today))
+        names = ["orgs.total", "orgs.committees", "orgs.branches", "orgs.party_groups"]
+        context["stats"] = [figure_registry.compute(name, ctx) for name in names]
+        context["by_kind"] = figure_registry.compute("orgs.branches_by_kind", ctx)
+        context["flags"] = figure_registry.compute("orgs.creation_flags", ctx)
+        from dangjian.orgs.overview import overdue_terms
+
+        context["overdue_terms"] = overdue_terms(user, today)[:8]
+    if RoleKind.MEMBER in roles and tops:
+        from dangjian.orgs.overview import branch_card
+
+        context["my_branch"] = branch_card(tops[-1])
+    context["is_admin"] = bool(roles & ADMIN_ROLES)
+    context["admin_roles"] = sorted(roles & ADMIN_ROLES)
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The inbox: newest first; opening a message marks it read."""
+    inbox = Notification.objects.restrict(request.user, VIEW)
+    if request.method == "POST":
+        inbox.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("core:notifications")
+    page = Paginator(inbox, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {
+        "page_obj": page, "object_list": page.object_list, "page_title": "通知",
+        "breadcrumbs": [("通知", "")],
+    })
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one message read and follow its link."""
+    from dangjian.core.permissions import get_scoped
+
+    note = get_scoped(request, Notification, CHANGE, pk=pk)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return redirect(note.url or "core:notifications")
+
+
+class FigureQueryForm(forms.Form):
+    """Which organization and which period the figures are computed for."""
+
+    organization = forms.ModelChoiceField(queryset=None, label="党组织", empty_label=None)  # type: ignore[arg-type]
+    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="截至日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from dangjian.orgs.models import Organization
+
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.restrict(user).active().exclude(level="party_group")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("开始日期不能晚于截至日期。")
+        return data
+
+
+@login_required
+def figures_page(request: HttpRequest) -> HttpResponse:
+    """Every registered figure for an organization and period, with drill-down links."""
+    from dangjian.orgs.models import Organization
+
+    require(request, Organization, VIEW)
+    today = timezone.localdate()
+    tops = scope_tops(request.user)
+    initial = {"organization": tops[0] if tops else None, "start": date(today.year, 1, 1), "end": today}
+    form = FigureQueryForm(request.GET or None, user=request.user, initial=initial)
+    values: list[Any] = []
+    if form.is_bound:
+        if form.is_valid():
+            org, start, end = (form.cleaned_data[k] for k in ("organization", "start", "end"))
+        else:
+            org = None
+    else:
+        org, start, end = initial["organization"], initial["start"], initial["end"]
+    if org is not None:
+        context = FigureContext(org, Period(start, end))
+        previous = FigureContext(org, context.period.previous_year())
+        for figure in figure_registry.all_figures():
+            values.append((figure_registry.evaluate(figure, context),
+                           figure_registry.evaluate(figure, previous)))
+    return render(request, "core/figures.html", {
+        "form": form, "values": values, "page_title": "统计指标", "organization": org,
+        "breadcrumbs": [("统计指标", "")],
+    })
+
+
+class RuleForm(forms.Form):
+    enabled = forms.BooleanField(label="启用", required=False)
+    severity = forms.ChoiceField(label="违反时", choices=[("refuse", "拒绝"), ("warn", "提醒")])
+    value = forms.CharField(label="取值", help_text="数值；区间用英文逗号分隔，如 3,5")
+
+
+def parse_rule_value(text: str, default: Any) -> Any:
+    """Parse a value typed on the rules page into the type of the rule's default."""
+    text = text.strip().replace("，", ",")
+    try:
+        if isinstance(default, bool):
+            return text in {"1", "true", "是", "yes"}
+        if isinstance(default, int):
+            return int(text)
+        if isinstance(default, float):
+            return float(text)
+        if isinstance(default, list):
+            parts = [int(part) for part in text.split(",")]
+            if len(parts) != len(default):
+                raise ValueError
+            return parts
+    except ValueError:
+        raise DomainError({"value": "取值格式不正确，请参照默认值填写。"})
+    return text
+
+
+@domain_action("core.rule.update")
+def update_rule(code: str, *, value: Any, enabled: bool, severity: str, acting_user: Any) -> RuleSetting:
+    """Change an institution's setting of a rule (audited, cache invalidated on commit)."""
+    definition = rule_registry.get(code).definition
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        raise DomainError({"value": "取值不能为负数。"})
+    setting, _ = RuleSetting.objects.get_or_create(code=code)
+    before = {"value": setting.value, "enabled": setting.enabled, "severity": setting.severity}
+    setting.value = None if value == definition.default else value
+    setting.enabled, setting.severity, setting.updated_by = enabled, severity, acting_user
+    setting.save()
+    track(setting, changes={k: (before[k], getattr(setting, k)) for k in before
+                            if before[k] != getattr(setting, k)})
+    from django.db import transaction
+
+    transaction.on_commit(rule_registry.invalidate)
+    return setting
+
+
+@login_required
+def rules_page(request: HttpRequest) -> HttpResponse:
+    """The registered rules with their current values; editable by university staff."""
+    require(request, RuleSetting, VIEW)
+    from dangjian.core.scope import can
+
+    editable = can(request.user, RuleSetting, CHANGE)
+    error_code, form_errors = "", {}
+    if request.method == "POST":
+        if not editable:
+            deny(request, request.user, "无权修改规则", action="change")
+            raise PermissionDenied("您没有修改规则的权限。")
+        code = request.POST.get("code", "")
+        try:
+            state = rule_registry.get(code)
+            value = parse_rule_value(request.POST.get("value", ""), state.definition.default)
+            severity = request.POST.get("severity", state.severity)
+            if severity not in {"refuse", "warn"}:
+                raise DomainError({"severity": "请选择“拒绝”或“提醒”。"})
+            update_rule(code, value=value, enabled=request.POST.get("enabled") == "on",
+                        severity=severity, acting_user=request.user)
+        except KeyError:
+            messages.error(request, "没有这条规则。")
+        except DomainError as error:
+            error_code, form_errors = code, error.errors
+        else:
+            messages.success(request, f"已保存规则“{state.definition.label}”。")
+            return redirect("core:rules")
+    rows = []
+    for definition in rule_registry.all_rules():
+        state = rule_registry.get(definition.code)
+        shown = ",".join(str(v) for v in state.value) if isinstance(state.value, list) else state.value
+        rows.append({"state": state, "shown": shown,
+                     "errors": form_errors if definition.code == error_code else {}})
+    return render(request, "core/rules.html", {
+        "rows": rows, "editable": editable, "page_title": "业务规则设置",
+        "breadcrumbs": [("业务规则设置", "")],
+    })
+
+
+@login_required
+def system_status(request: HttpRequest) -> HttpResponse:
+    """System administrator's page: versions, database, jobs, assets — no business data."""
+    if not request.user.has_role(RoleKind.SYSTEM_ADMIN):
+        deny(request, request.user, "非系统管理员访问系统状态")
+        raise PermissionDenied("仅系统管理员可查看系统状态。")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    facts = [
+        ("Dangjian 版本", dangjian.__version__),
+        ("Python", sys.version.split()[0]),
+        ("Django", django.get_version()),
+        ("数据库", f"{connection.vendor} {connection.settings_dict.get('NAME')}"),
+        ("运行环境", settings.ENVIRONMENT),
+        ("后台任务", "Celery + Redis" if settings.REDIS_URL else "进程内同步执行（未配置 REDIS_URL）"),
+        ("会话空闲超时", f"{settings.SESSION_IDLE_MINUTES} 分钟"),
+        ("会话最长有效期", f"{settings.SESSION_COOKIE_AGE // 60} 分钟"),
+        ("登录失败锁定", f"{settings.AXES_FAILURE_LIMIT} 次 / {int(settings.AXES_COOLOFF_TIME * 60)} 分钟"),
+        ("时区", settings.TIME_ZONE),
+    ]
+    return render(request, "core/system.html", {
+        "facts": facts, "page_title": "系统状态", "breadcrumbs": [("系统状态", "")],
+    })

@@ -1,0 +1,65 @@
+"""Filters for the organization list: subtree, level, kind, status, flags, name/pinyin search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from dangjian.orgs.choices import Kind, Level, Status
+from dangjian.orgs.models import Organization
+
+
+def search_organizations(queryset: QuerySet[Organization], text: str) -> QuerySet[Organization]:
+    """Match name, code, full pinyin or pinyin initials ('wxy' finds 文学院)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    lowered = text.lower().replace(" ", "")
+    condition = Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__iexact=text)
+    if lowered.isascii():
+        condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        condition |= Q(name_initials__contains=lowered)
+    return queryset.filter(condition)
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    within = django_filters.ModelChoiceFilter(
+        label="所属党组织", queryset=Organization.objects.none(), method="filter_within"
+    )
+    level = django_filters.ChoiceFilter(label="层级", choices=Level.choices, empty_label="全部层级")
+    kind = django_filters.ChoiceFilter(label="类型", choices=Kind.choices, empty_label="全部类型")
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices, empty_label="全部状态")
+    flag = django_filters.ChoiceFilter(
+        label="创建标识", method="filter_flag", empty_label="全部",
+        choices=[("model", "样板支部"), ("benchmark", "标杆院系"), ("studio", "双带头人工作室"),
+                 ("joint", "联合党支部")],
+    )
+    as_of = django_filters.DateFilter(label="截至日期", method="filter_as_of")
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if request is not None:
+            self.filters["within"].queryset = Organization.objects.restrict(request.user).exclude(
+                level=Level.PARTY_GROUP
+            )
+
+    def filter_q(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+        return search_organizations(queryset, value)
+
+    def filter_within(self, queryset: QuerySet[Organization], name: str, value: Organization) -> QuerySet[Organization]:
+        return queryset.filter(path__startswith=value.path) if value else queryset
+
+    def filter_flag(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+        field = {"model": "is_model_branch", "benchmark": "is_benchmark_department",
+                 "studio": "is_dual_leader_studio", "joint": "is_joint"}.get(value)
+        return queryset.filter(**{field: True}) if field else queryset
+
+    def filter_as_of(self, queryset: QuerySet[Organization], name: str, value: Any) -> QuerySet[Organization]:
+        return queryset.existing_on(value) if value else queryset  # type: ignore[attr-defined]

@@ -1,0 +1,409 @@
+"""Organization pages: list, tree, detail, and forms that call the actions."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.core.errors import DomainError
+from dangjian.core.io.export import ExportColumn
+from dangjian.core.permissions import get_scoped, require
+from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
+from dangjian.core.views.generic import ScopedListView
+from dangjian.orgs import actions, forms as org_forms
+from dangjian.orgs.choices import Level, Status
+from dangjian.orgs.counts import member_counts
+from dangjian.orgs.filters import OrganizationFilter, search_organizations
+from dangjian.orgs.models import CommitteeMember, CommitteeTerm, Organization
+from dangjian.orgs.rules import structure_warnings
+
+LIST_CRUMB = ("党组织", "/orgs/")
+
+
+def apply_errors(form: forms.Form, error: DomainError) -> None:
+    """Show a domain refusal as inline field errors (or at the top of the form)."""
+    for name, text in error.errors.items():
+        form.add_error(name if name in form.fields else None, text)
+
+
+class OrganizationListView(ScopedListView):
+    model = Organization
+    template_name = "orgs/organization_list.html"
+    filterset_class = OrganizationFilter
+    page_title = "党组织列表"
+    export_name = "党组织"
+    breadcrumbs: ClassVar[list[tuple[str, str]]] = [LIST_CRUMB, ("党组织列表", "")]
+    export_columns: ClassVar[list[ExportColumn]] = [
+        ExportColumn("组织编码", "code", 14),
+        ExportColumn("名称", "name", 30),
+        ExportColumn("简称", "short_name"),
+        ExportColumn("层级", "level", 12),
+        ExportColumn("类型", "kind", 10),
+        ExportColumn("上级组织编码", lambda o: o.parent_code, 14),
+        ExportColumn("所在单位", "unit", 24),
+        ExportColumn("成立日期", "founded_on", 12),
+        ExportColumn("状态", "status", 8),
+        ExportColumn("撤销日期", "dissolved_on", 12),
+        ExportColumn("联合党支部", "is_joint", 10),
+        ExportColumn("联合单位数", "joint_units", 10),
+        ExportColumn("样板支部", "is_model_branch", 10),
+        ExportColumn("标杆院系", "is_benchmark_department", 10),
+        ExportColumn("双带头人工作室", "is_dual_leader_studio", 14),
+        ExportColumn("联系电话", "phone", 14),
+        ExportColumn("备注", "note", 24),
+    ]
+
+    def base_queryset(self) -> QuerySet[Organization]:
+        return with_parent_code(self.scoped_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = list(context["object_list"])
+        counts = member_counts(page)
+        for org in page:
+            count = counts.get(org.pk)
+            org.member_total = count.total if count else 0
+        context["object_list"] = page
+        context["can_add"] = can(self.request.user, Organization, ADD)
+        return context
+
+
+def with_parent_code(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
+    """Annotate each organization with its parent's code (the parent is the path prefix)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Length, Substr
+
+    parent = Organization.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
+    ).values("code")[:1]
+    return queryset.annotate(parent_code=Subquery(parent))
+
+
+@login_required
+def tree(request: HttpRequest) -> HttpResponse:
+    """The tree of the user's scope: its top organizations, children loaded on demand."""
+    require(request, Organization, VIEW)
+    scoped = Organization.objects.restrict(request.user)
+    query = request.GET.get("q", "").strip()
+    show_dissolved = request.GET.get("dissolved") == "1"
+    if query:
+        matches = list(search_organizations(scoped, query).order_by("path")[:200])
+        _annotate_nodes(matches)
+        return render(request, "orgs/tree.html", {
+            "page_title": "组织架构", "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
+            "matches": matches, "q": query, "show_dissolved": show_dissolved,
+        })
+    tops = _scope_tops(request.user)
+    _annotate_nodes(tops)
+    return render(request, "orgs/tree.html", {
+        "page_title": "组织架构", "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
+        "nodes": tops, "q": "", "show_dissolved": show_dissolved,
+    })
+
+
+def _scope_tops(user: Any) -> list[Organization]:
+    """The highest organizations the user sees (their grants' organizations)."""
+    from dangjian.core.scope import covering_paths, user_grants
+
+    spec = Organization.scope
+    paths = covering_paths(
+        g.path for g in user_grants(user) if g.path and spec.allows(g.role, VIEW)
+    )
+    return list(Organization.objects.filter(path__in=paths).order_by("path"))
+
+
+def _annotate_nodes(nodes: list[Organization]) -> None:
+    counts = member_counts(nodes)
+    for node in nodes:
+        count = counts.get(node.pk)
+        node.member_total = count.total if count else 0
+
+
+@login_required
+def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx fragment: the children of one node."""
+    org = get_scoped(request, Organization, VIEW, pk=pk)
+    children = org.get_children().filter(
+        pk__in=Organization.objects.restrict(request.user).values("pk")
+    )
+    if request.GET.get("dissolved") != "1":
+        children = children.filter(status=Status.ACTIVE)
+    nodes = list(children.order_by("path"))
+    _annotate_nodes(nodes)
+    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "show_dissolved": request.GET.get("dissolved") == "1"})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_scoped(request, Organization, VIEW, pk=pk)
+    user = request.user
+    children = list(
+        org.get_children().filter(pk__in=Organization.objects.restrict(user).values("pk"))
+        .order_by("path")
+    )
+    _annotate_nodes(children)
+    terms = list(org.terms.prefetch_related("members").order_by("-number"))
+    current = next((t for t in terms if t.closed_on is None), None)
+    count = member_counts([org]).get(org.pk)
+    committee_size = (
+        sum(1 for m in current.members.all() if m.ended_on is None) if current else None
+    )
+    warnings = structure_warnings(
+        level=org.level, kind=org.kind, is_joint=org.is_joint, joint_units=org.joint_units,
+        full_members=count.full if count else None, committee_size=committee_size,
+        current_term=(current.number, current.ends_on) if current else None,
+        today=timezone.localdate(),
+    ) if org.is_active else []
+    descendants = org.get_descendants()
+    level_counts = dict(
+        descendants.filter(status=Status.ACTIVE).values_list("level").annotate(n=Count("pk"))
+    )
+    crumbs = [LIST_CRUMB] + [
+        (a.name, reverse("orgs:detail", args=[a.pk])) for a in org.ancestors_and_self()
+        if Organization.objects.restrict(user).filter(pk=a.pk).exists()
+    ]
+    return render(request, "orgs/organization_detail.html", {
+        "org": org, "page_title": org.name, "breadcrumbs": crumbs,
+        "children": children, "terms": terms, "current_term": current,
+        "member_total": count.total if count else 0, "warnings": warnings,
+        "level_counts": [(Level(k).label, v) for k, v in level_counts.items()],
+        "can_change": _can_on(user, CHANGE, org),
+        "can_restructure": actions._may(user, CHANGE, org, strictly_below=True),
+        "can_delete": actions._may(user, DELETE, org, strictly_below=True),
+        "can_add_child": _can_on(user, ADD, org) and org.level != Level.PARTY_GROUP,
+        "parent": org.get_parent(),
+    })
+
+
+def _can_on(user: Any, action: str, org: Organization) -> bool:
+    return Organization.objects.restrict(user, action).filter(pk=org.pk).exists()
+
+
+def _form_page(request: HttpRequest, form: forms.Form, **context: Any) -> HttpResponse:
+    return render(request, "core/form_page.html", {"form": form, **context})
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    require(request, Organization, ADD)
+    parent_id = request.GET.get("parent") or request.POST.get("parent")
+    parents = Organization.objects.restrict(request.user, ADD).active().exclude(level=Level.PARTY_GROUP)
+    parent = parents.filter(pk=parent_id).first() if parent_id else None
+    form = org_forms.OrganizationForm(request.POST or None, initial={"level": _child_level(parent)})
+    parent_field = org_forms.ParentChoiceField(queryset=parents, label="上级党组织", initial=parent)
+    form.fields = {"parent": parent_field, **form.fields}  # type: ignore[assignment]
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = data.pop("parent")
+        try:
+            org = actions.create_organization(data, parent=chosen, acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已设立“{org.name}”。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title="设立党组织",
+                      breadcrumbs=[LIST_CRUMB, ("设立党组织", "")],
+                      cancel_url=reverse("orgs:detail", args=[parent.pk]) if parent else "/orgs/")
+
+
+def _child_level(parent: Organization | None) -> str:
+    if parent is None:
+        return ""
+    return {
+        Level.UNIVERSITY_COMMITTEE: Level.COMMITTEE,
+        Level.COMMITTEE: Level.BRANCH,
+        Level.GENERAL_BRANCH: Level.BRANCH,
+        Level.BRANCH: Level.PARTY_GROUP,
+        Level.TEMPORARY_BRANCH: Level.PARTY_GROUP,
+    }.get(parent.level, "")
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_scoped(request, Organization, CHANGE, pk=pk)
+    form = org_forms.OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.fields}
+        org.refresh_from_db()
+        try:
+            actions.update_organization(org, data, acting_user=request.user)
+        except DomainError as error:
+            org.refresh_from_db()
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"编辑：{org.name}",
+                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("编辑", "")],
+                      cancel_url=reverse("orgs:detail", args=[pk]))
+
+
+def _structural(request: HttpRequest, pk: int, title: str) -> tuple[Organization, list[tuple[str, str]]]:
+    org = get_scoped(request, Organization, CHANGE, pk=pk)
+    crumbs = [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), (title, "")]
+    return org, crumbs
+
+
+@login_required
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    org, crumbs = _structural(request, pk, "调整隶属关系")
+    parents = (
+        Organization.objects.restrict(request.user, ADD).active()
+        .exclude(path__startswith=org.path).exclude(level=Level.PARTY_GROUP)
+    )
+    form = org_forms.MoveForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.move_organization(org, form.cleaned_data["parent"], acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已将“{org.name}”调整到“{form.cleaned_data['parent'].name}”之下。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"调整隶属关系：{org.name}", breadcrumbs=crumbs,
+                      intro="下级党组织随之一并调整。", submit_label="调整",
+                      cancel_url=reverse("orgs:detail", args=[pk]))
+
+
+@login_required
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    org, crumbs = _structural(request, pk, "合并")
+    targets = (
+        Organization.objects.restrict(request.user, CHANGE).active()
+        .exclude(path__startswith=org.path)
+        .filter(Q(level=org.level) | Q(level__in=[Level.BRANCH, Level.TEMPORARY_BRANCH]) if org.is_branch else Q(level=org.level))
+    )
+    form = org_forms.MergeForm(request.POST or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.merge_organization(org, form.cleaned_data["into"], on=form.cleaned_data["on"],
+                                       acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"“{org.name}”已并入“{form.cleaned_data['into'].name}”。")
+            return redirect("orgs:detail", pk=form.cleaned_data["into"].pk)
+    return _form_page(request, form, page_title=f"合并：{org.name}", breadcrumbs=crumbs,
+                      intro="下级组织和各项记录转入目标组织；本组织作为历史保留，状态为“已合并”。",
+                      submit_label="合并", cancel_url=reverse("orgs:detail", args=[pk]))
+
+
+@login_required
+def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    org, crumbs = _structural(request, pk, "撤销")
+    form = org_forms.DissolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.dissolve_organization(org, on=form.cleaned_data["on"],
+                                          reason=form.cleaned_data["reason"], acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已撤销“{org.name}”，其历史记录予以保留。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"撤销：{org.name}", breadcrumbs=crumbs,
+                      intro="撤销后组织及其记录保留为历史，不再出现在日常列表中。",
+                      submit_label="撤销", cancel_url=reverse("orgs:detail", args=[pk]))
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_scoped(request, Organization, DELETE, pk=pk)
+    parent = org.get_parent()
+    form = forms.Form(request.POST or None)
+    if request.method == "POST":
+        try:
+            actions.delete_organization(org, acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已删除“{org.name}”。")
+            return redirect("orgs:detail", pk=parent.pk) if parent else redirect("orgs:list")
+    return render(request, "core/confirm.html", {
+        "page_title": f"删除：{org.name}", "form": form, "danger": True, "submit_label": "删除",
+        "question": f"确定删除“{org.name}”吗？仅用于删除误建的组织；已有记录的组织请使用“撤销”。",
+        "breadcrumbs": [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("删除", "")],
+        "cancel_url": reverse("orgs:detail", args=[pk]),
+    })
+
+
+@login_required
+def term_create(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_scoped(request, Organization, CHANGE, pk=pk)
+    form = org_forms.TermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.start_term(org, form.cleaned_data, acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已登记换届。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"登记换届：{org.name}",
+                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("登记换届", "")],
+                      intro="新一届开始时，上一届委员会自动结束。",
+                      cancel_url=reverse("orgs:detail", args=[pk]))
+
+
+@login_required
+def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    term = get_scoped(request, CommitteeTerm, CHANGE, pk=pk)
+    org = term.organization
+    form = org_forms.TermForm(request.POST or None, initial={
+        "elected_on": term.elected_on, "term_years": term.term_years, "note": term.note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_term(term, form.cleaned_data, acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"修改第{term.number}届：{org.name}",
+                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), ("修改届次", "")],
+                      cancel_url=reverse("orgs:detail", args=[org.pk]))
+
+
+@login_required
+def committee_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    term = get_scoped(request, CommitteeTerm, CHANGE, pk=pk)
+    org = term.organization
+    form = org_forms.CommitteeMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_committee_member(term, form.cleaned_data, acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已添加委员。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"添加委员：{org.name} 第{term.number}届",
+                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), ("添加委员", "")],
+                      cancel_url=reverse("orgs:detail", args=[org.pk]))
+
+
+@login_required
+def committee_member_end(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_scoped(request, CommitteeMember, CHANGE, pk=pk)
+    org = member.term.organization
+    form = org_forms.EndPostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_committee_post(member, on=form.cleaned_data["on"], acting_user=request.user)
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已登记{member.name}离任。")
+            return redirect("orgs:detail", pk=org.pk)
+    return _form_page(request, form, page_title=f"登记离任：{member}",
+                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), ("登记离任", "")],
+                      cancel_url=reverse("orgs:detail", args=[org.pk]))

@@ -1,0 +1,18 @@
+"""URL root: web pages, the REST API under /api/v1/, language switching."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+from dangjian.api import api
+
+urlpatterns = [
+    path("", include("dangjian.core.urls")),
+    path("accounts/", include("dangjian.accounts.urls")),
+    path("audit/", include("dangjian.core.audit_urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
