@@ -10,8 +10,10 @@ from dangjian.core.testing.personas import PASSWORD, Tree, build_personas, build
 
 @pytest.fixture(autouse=True)
 def _fresh_caches(settings):
-    """Rules and grants are cached; every test starts clean."""
+    """Rules and grants are cached; every test starts clean. Passwords hash fast in tests."""
     from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     cache.clear()
     yield

@@ -36,9 +36,11 @@ def get_scoped(
 ) -> M:
     """The object if in the user's scope for `action`.
 
-    Outside the user's view scope it does not exist for them (404); visible but not allowed
-    for this action is a 403. Both are audited.
+    A user with no grant for this action on the model at all gets 403. Outside the user's
+    view scope the object does not exist for them (404); visible but not allowed for this
+    action is a 403. All three are audited.
     """
+    require(request, model, action)
     manager: Any = model._default_manager
     obj = manager.restrict(request.user, action).filter(**lookup).first()
     if obj is not None:

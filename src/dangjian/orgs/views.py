@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from dangjian.core.errors import DomainError
 from dangjian.core.io.export import ExportColumn
-from dangjian.core.permissions import get_scoped, require
+from django.core.exceptions import PermissionDenied
+
+from dangjian.core.permissions import deny, get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
 from dangjian.core.views.generic import ScopedListView
 from dangjian.orgs import actions, forms as org_forms
@@ -196,7 +198,7 @@ def create(request: HttpRequest) -> HttpResponse:
     require(request, Organization, ADD)
     parent_id = request.GET.get("parent") or request.POST.get("parent")
     parents = Organization.objects.restrict(request.user, ADD).active().exclude(level=Level.PARTY_GROUP)
-    parent = parents.filter(pk=parent_id).first() if parent_id else None
+    parent = get_scoped(request, Organization, ADD, pk=parent_id) if parent_id else None
     form = org_forms.OrganizationForm(request.POST or None, initial={"level": _child_level(parent)})
     parent_field = org_forms.ParentChoiceField(queryset=parents, label="上级党组织", initial=parent)
     form.fields = {"parent": parent_field, **form.fields}  # type: ignore[assignment]
@@ -247,8 +249,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                       cancel_url=reverse("orgs:detail", args=[pk]))
 
 
+def _require_above(request: HttpRequest, org: Organization, action: str) -> None:
+    """Structural changes need the grant on an organization above this one (403 otherwise)."""
+    if not actions._may(request.user, action, org, strictly_below=True):
+        deny(request, request.user, "无权调整本级组织", model="orgs.organization", action=action)
+        raise PermissionDenied("调整隶属关系、合并、撤销、删除须由上级党组织办理。")
+
+
 def _structural(request: HttpRequest, pk: int, title: str) -> tuple[Organization, list[tuple[str, str]]]:
     org = get_scoped(request, Organization, CHANGE, pk=pk)
+    _require_above(request, org, CHANGE)
     crumbs = [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), (title, "")]
     return org, crumbs
 
@@ -318,6 +328,7 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, DELETE, pk=pk)
+    _require_above(request, org, DELETE)
     parent = org.get_parent()
     form = forms.Form(request.POST or None)
     if request.method == "POST":
