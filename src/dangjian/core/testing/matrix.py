@@ -1,7 +1,7 @@
 """The generic permission matrix (after NetBox's utilities/testing/views.py).
 
-Each app declares its web views and API operations in `<app>/tests/endpoints.py` as a list
-`ENDPOINTS` of `Endpoint`. The matrix test requests each one as every persona on the small
+Each app declares its web views in `<app>/tests/endpoints.py` and its API operations in
+`<app>/tests/api_endpoints.py`, each as a list `ENDPOINTS` of `Endpoint`. The matrix test requests each one as every persona on the small
 test tree and checks the answer: allowed personas get their page (2xx, or a redirect that is
 not to the login page), personas who may see the object but not act get 403, personas outside
 the object's scope get 404, anonymous visitors are sent to login (web) or get 401 (API).
@@ -79,13 +79,15 @@ def all_endpoints() -> list[Endpoint]:
     for config in apps.get_app_configs():
         if not config.name.startswith("dangjian."):
             continue
-        try:
-            module = import_module(f"{config.name}.tests.endpoints")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.tests.endpoints":
-                raise
-            continue
-        found.extend(module.ENDPOINTS)
+        for module_name in ("endpoints", "api_endpoints"):
+            name = f"{config.name}.tests.{module_name}"
+            try:
+                module = import_module(name)
+            except ModuleNotFoundError as error:
+                if error.name != name:
+                    raise
+                continue
+            found.extend(module.ENDPOINTS)
     return found
 
 
