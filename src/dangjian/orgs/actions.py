@@ -99,7 +99,8 @@ def _validate_fields(
         errors["is_joint"] = "只有党支部可以是联合党支部。"
     if errors:
         raise DomainError(errors)
-    if data.get("is_joint") and data.get("joint_units"):
+    limit = rules.value(org_rules.JOINT_BRANCH_MAX_UNITS.code)
+    if data.get("is_joint") and data.get("joint_units") and data["joint_units"] > limit:
         rules.breach(
             org_rules.JOINT_BRANCH_MAX_UNITS.code, field="joint_units", count=data["joint_units"]
         )

@@ -39,7 +39,7 @@ LEVELS = dict(Level.choices)
     description="统计截至日期存在的党组织，含本级。",
 )
 def by_level(ctx: FigureContext) -> dict[str, int]:
-    rows = _existing(ctx).values_list("level").annotate(n=Count("pk"))
+    rows = _existing(ctx).order_by().values_list("level").annotate(n=Count("pk"))
     return {level: n for level, n in rows}
 
 
@@ -75,7 +75,7 @@ def party_groups(ctx: FigureContext) -> int:
 def branches_by_kind(ctx: FigureContext) -> dict[str, int]:
     rows = (
         _existing(ctx).filter(level__in=BRANCH_LEVELS).exclude(kind="")
-        .values_list("kind").annotate(n=Count("pk"))
+        .order_by().values_list("kind").annotate(n=Count("pk"))
     )
     return {kind: n for kind, n in rows}
 

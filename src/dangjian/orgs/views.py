@@ -166,7 +166,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ) if org.is_active else []
     descendants = org.get_descendants()
     level_counts = dict(
-        descendants.filter(status=Status.ACTIVE).values_list("level").annotate(n=Count("pk"))
+        descendants.filter(status=Status.ACTIVE).order_by().values_list("level").annotate(n=Count("pk"))
     )
     crumbs = [LIST_CRUMB] + [
         (a.name, reverse("orgs:detail", args=[a.pk])) for a in org.ancestors_and_self()

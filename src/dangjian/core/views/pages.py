@@ -185,6 +185,7 @@ def update_rule(code: str, *, value: Any, enabled: bool, severity: str, acting_u
                             if before[k] != getattr(setting, k)})
     from django.db import transaction
 
+    rule_registry.invalidate()
     transaction.on_commit(rule_registry.invalidate)
     return setting
 
