@@ -14,3 +14,4 @@ class CoreConfig(AppConfig):
         autodiscover_modules("figures")
         autodiscover_modules("menu")
         autodiscover_modules("rules")
+        autodiscover_modules("reminders")
