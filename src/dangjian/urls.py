@@ -2,11 +2,11 @@
 
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from dangjian.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dangjian.core.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("audit/", include("dangjian.core.audit_urls")),

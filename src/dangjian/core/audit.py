@@ -13,8 +13,7 @@ import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -38,9 +37,13 @@ class RequestInfo:
     user_agent: str = ""
 
 
-current_request: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
-    "dangjian_request", default=RequestInfo(user_agent="cli")
-)
+CLI_REQUEST = RequestInfo(user_agent="cli")
+current_request: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("dangjian_request")
+
+
+def request_info() -> RequestInfo:
+    """The current request's origin, or the command line when there is none."""
+    return current_request.get(CLI_REQUEST)
 
 
 def _json_default(value: Any) -> Any:
@@ -62,7 +65,7 @@ def canonical(event: AuditEvent) -> bytes:
     """The bytes a row's MAC covers: every field but the MACs, in a fixed order."""
     fields = [
         event.seq,
-        event.occurred_at.astimezone(dt_timezone.utc).isoformat(timespec="microseconds"),
+        event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
         event.actor_id,
         event.actor_name,
         event.ip_address,
@@ -133,7 +136,7 @@ def record(
     actor_name: str = "",
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction if there is one."""
-    info = current_request.get()
+    info = request_info()
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk or "")
@@ -200,13 +203,17 @@ def verify_chain() -> tuple[int, ChainProblem | None]:
                 expected_seq, None, f"缺少序号 {expected_seq} 的记录（已被删除）"
             )
         if event.prev_mac != prev_mac:
-            return count, ChainProblem(event.seq, event.id, "与前一条记录的链接不符（前序记录被删除或替换）")
+            return count, ChainProblem(
+                event.seq, event.id, "与前一条记录的链接不符（前序记录被删除或替换）"
+            )
         if not hmac.compare_digest(event.mac, compute_mac(event)):
             return count, ChainProblem(event.seq, event.id, "记录内容与校验码不符（被修改或伪造）")
         prev_mac, expected_seq, count = event.mac, expected_seq + 1, count + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != count or head.last_mac != prev_mac):
         return count, ChainProblem(
-            count + 1, None, f"链头记录到序号 {head.last_seq}，实际只有 {count} 条（末尾记录被删除）"
+            count + 1,
+            None,
+            f"链头记录到序号 {head.last_seq}，实际只有 {count} 条（末尾记录被删除）",
         )
     return count, None

@@ -69,7 +69,7 @@ class Figure:
     name: str
     label: str
     unit: str
-    compute: Callable[[FigureContext], Number | None | Mapping[str, Number]]
+    compute: Callable[[FigureContext], Number | Mapping[str, Number] | None]
     drilldown: Callable[[FigureContext, str | None], str] | None = None
     keys: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
@@ -162,7 +162,7 @@ def evaluate(figure: Figure, context: FigureContext) -> FigureValue:
         return figure.drilldown(context, key) if figure.drilldown else ""
 
     if figure.is_breakdown:
-        values = dict(raw or {})  # type: ignore[call-overload]
+        values: dict[str, Number] = dict(raw or {})  # type: ignore[arg-type,call-overload]
         parts = tuple(
             FigureValue(figure, context, values.get(key, 0), link(key), (), key)
             for key in figure.keys

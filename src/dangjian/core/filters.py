@@ -14,16 +14,29 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class AuditEventFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(label="操作人", field_name="actor_name", lookup_expr="icontains")
+    actor = django_filters.CharFilter(
+        label="操作人", field_name="actor_name", lookup_expr="icontains"
+    )
     action = django_filters.CharFilter(label="操作", field_name="action", lookup_expr="icontains")
-    category = django_filters.ChoiceFilter(label="类别", choices=AuditCategory.choices, empty_label="全部类别")
+    category = django_filters.ChoiceFilter(
+        label="类别", choices=AuditCategory.choices, empty_label="全部类别"
+    )
     success = django_filters.ChoiceFilter(
-        label="结果", choices=[("1", "成功"), ("0", "失败")], method="filter_success", empty_label="全部"
+        label="结果",
+        choices=[("1", "成功"), ("0", "失败")],
+        method="filter_success",
+        empty_label="全部",
     )
     ip = django_filters.CharFilter(label="来源地址", field_name="ip_address")
-    object = django_filters.CharFilter(label="对象", field_name="object_repr", lookup_expr="icontains")
-    since = django_filters.DateFilter(label="起始日期", field_name="occurred_at", lookup_expr="date__gte", widget=DATE)
-    until = django_filters.DateFilter(label="截止日期", field_name="occurred_at", lookup_expr="date__lte", widget=DATE)
+    object = django_filters.CharFilter(
+        label="对象", field_name="object_repr", lookup_expr="icontains"
+    )
+    since = django_filters.DateFilter(
+        label="起始日期", field_name="occurred_at", lookup_expr="date__gte", widget=DATE
+    )
+    until = django_filters.DateFilter(
+        label="截止日期", field_name="occurred_at", lookup_expr="date__lte", widget=DATE
+    )
 
     class Meta:
         model = AuditEvent
@@ -32,5 +45,7 @@ class AuditEventFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
-    def filter_success(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+    def filter_success(
+        self, queryset: QuerySet[AuditEvent], name: str, value: str
+    ) -> QuerySet[AuditEvent]:
         return queryset.filter(success=value == "1")

@@ -15,6 +15,25 @@ def _staff(user: Any) -> bool:
 add_group("stats", "统计分析", 80, "bar-chart")
 add_item("stats", MenuItem("统计指标", "core:figures", "bar-chart-line", _staff, "/figures/"))
 add_group("settings", "系统设置", 90, "gear")
-add_item("settings", MenuItem("业务规则设置", "core:rules", "sliders", lambda u: can(u, RuleSetting, VIEW), "/rules/"))
-add_item("settings", MenuItem("审计日志", "audit:list", "journal-check", lambda u: can(u, AuditEvent, VIEW), "/audit/"))
-add_item("settings", MenuItem("系统状态", "core:system", "hdd-stack", lambda u: u.has_role(RoleKind.SYSTEM_ADMIN), "/system/"))
+add_item(
+    "settings",
+    MenuItem(
+        "业务规则设置", "core:rules", "sliders", lambda u: can(u, RuleSetting, VIEW), "/rules/"
+    ),
+)
+add_item(
+    "settings",
+    MenuItem(
+        "审计日志", "audit:list", "journal-check", lambda u: can(u, AuditEvent, VIEW), "/audit/"
+    ),
+)
+add_item(
+    "settings",
+    MenuItem(
+        "系统状态",
+        "core:system",
+        "hdd-stack",
+        lambda u: u.has_role(RoleKind.SYSTEM_ADMIN),
+        "/system/",
+    ),
+)

@@ -44,7 +44,9 @@ def notify(
 
     def deliver() -> None:
         rows = Notification.objects.bulk_create(
-            Notification(recipient_id=pk, title=title[:200], body=body, url=url[:300], key=key[:120])
+            Notification(
+                recipient_id=pk, title=title[:200], body=body, url=url[:300], key=key[:120]
+            )
             for pk in recipient_ids
         )
         ids = [row.pk for row in rows]  # SQLite ≥ 3.35 and PostgreSQL return the keys

@@ -31,9 +31,7 @@ def require(request: HttpRequest, model: type[models.Model], action: str = VIEW)
         raise PermissionDenied("您没有执行此操作的权限。")
 
 
-def get_scoped(
-    request: HttpRequest, model: type[M], action: str = VIEW, **lookup: Any
-) -> M:
+def get_scoped(request: HttpRequest, model: type[M], action: str = VIEW, **lookup: Any) -> M:
     """The object if in the user's scope for `action`.
 
     A user with no grant for this action on the model at all gets 403. Outside the user's
@@ -49,5 +47,7 @@ def get_scoped(
         deny(request, request.user, "无此操作权限", model=model._meta.label_lower, action=action)
         raise PermissionDenied("您没有执行此操作的权限。")
     if manager.filter(**lookup).exists():
-        deny(request, request.user, "访问范围外的对象", model=model._meta.label_lower, action=action)
+        deny(
+            request, request.user, "访问范围外的对象", model=model._meta.label_lower, action=action
+        )
     raise Http404("未找到该记录，或不在您的管理范围内。")

@@ -19,9 +19,7 @@ class RoleKind(models.TextChoices):
     AUDIT_ADMIN = "audit_admin", "安全审计员"
 
 
-ADMIN_ROLES = frozenset(
-    {RoleKind.SYSTEM_ADMIN, RoleKind.SECURITY_ADMIN, RoleKind.AUDIT_ADMIN}
-)
+ADMIN_ROLES = frozenset({RoleKind.SYSTEM_ADMIN, RoleKind.SECURITY_ADMIN, RoleKind.AUDIT_ADMIN})
 BUSINESS_ROLES = frozenset(set(RoleKind) - ADMIN_ROLES)
 STAFF_ROLES = frozenset(
     {RoleKind.UNIVERSITY_STAFF, RoleKind.COMMITTEE_STAFF, RoleKind.BRANCH_SECRETARY}

@@ -69,8 +69,7 @@ def _settings() -> dict[str, tuple[Any, bool, str]]:
         from dangjian.core.models import RuleSetting
 
         rows = {
-            row.code: (row.value, row.enabled, row.severity)
-            for row in RuleSetting.objects.all()
+            row.code: (row.value, row.enabled, row.severity) for row in RuleSetting.objects.all()
         }
         cache.set(_CACHE_KEY, rows, 60)
     return rows

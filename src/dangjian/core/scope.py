@@ -56,8 +56,10 @@ def user_grants(user: Any) -> list[Grant]:
     if cached is None:
         from dangjian.accounts.models import RoleGrant
 
-        rows = RoleGrant.objects.active().filter(user=user).values_list(
-            "role", "organization_id", "organization__path"
+        rows = (
+            RoleGrant.objects.active()
+            .filter(user=user)
+            .values_list("role", "organization_id", "organization__path")
         )
         cached = [Grant(role, org_id, path) for role, org_id, path in rows]
         user._dangjian_grants = cached

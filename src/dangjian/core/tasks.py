@@ -19,7 +19,9 @@ def send_notification_emails(ids: list[int]) -> int:
         if not note.recipient.email:
             continue
         link = f"\n\n{settings.DANGJIAN_BASE_URL}{note.url}" if note.url else ""
-        send_mail(f"[党建工作平台] {note.title}", f"{note.body}{link}", None, [note.recipient.email])
+        send_mail(
+            f"[党建工作平台] {note.title}", f"{note.body}{link}", None, [note.recipient.email]
+        )
         Notification.objects.filter(pk=note.pk).update(emailed=True)
         sent += 1
     return sent

@@ -21,13 +21,24 @@ from dangjian.core.audit import diff, snapshot
 from dangjian.core.errors import DomainError
 from dangjian.core.scope import ADD, CHANGE, DELETE, user_grants
 from dangjian.orgs import rules as org_rules
-from dangjian.orgs.choices import BRANCH_LEVELS, Level, Status
+from dangjian.orgs.choices import BRANCH_LEVELS, Level, Position, Status
 from dangjian.orgs.models import CommitteeMember, CommitteeTerm, Organization
 
 EDITABLE_FIELDS = (
-    "name", "short_name", "code", "level", "kind", "unit", "founded_on", "is_joint",
-    "joint_units", "is_model_branch", "is_benchmark_department", "is_dual_leader_studio",
-    "phone", "note",
+    "name",
+    "short_name",
+    "code",
+    "level",
+    "kind",
+    "unit",
+    "founded_on",
+    "is_joint",
+    "joint_units",
+    "is_model_branch",
+    "is_benchmark_department",
+    "is_dual_leader_studio",
+    "phone",
+    "note",
 )
 
 # Apps that keep records under an organization register a function here that moves those
@@ -172,7 +183,10 @@ def move_organization(
     track(
         org,
         changes={"parent": (str(old_parent) if old_parent else None, str(new_parent))},
-        detail={"old_parent_id": old_parent.pk if old_parent else None, "new_parent_id": new_parent.pk},
+        detail={
+            "old_parent_id": old_parent.pk if old_parent else None,
+            "new_parent_id": new_parent.pk,
+        },
     )
     return org
 
@@ -198,7 +212,9 @@ def dissolve_organization(
     before = snapshot(org, ["status", "dissolved_on", "dissolution_reason"])
     org.status, org.dissolved_on, org.dissolution_reason = Status.DISSOLVED, on, reason.strip()
     org.save(update_fields=["status", "dissolved_on", "dissolution_reason", "updated_at"])
-    track(org, changes=diff(before, snapshot(org, ["status", "dissolved_on", "dissolution_reason"])))
+    track(
+        org, changes=diff(before, snapshot(org, ["status", "dissolved_on", "dissolution_reason"]))
+    )
     return org
 
 
@@ -213,9 +229,7 @@ def merge_organization(
         raise DomainError({"into": "不能并入自身或其下级组织。"})
     if not org.is_active or not into.is_active:
         raise DomainError({"into": "已撤销或合并的党组织不能参与合并。"})
-    if org.level != into.level and not (
-        org.level in BRANCH_LEVELS and into.level in BRANCH_LEVELS
-    ):
+    if org.level != into.level and not (org.level in BRANCH_LEVELS and into.level in BRANCH_LEVELS):
         raise DomainError({"into": "只能并入同一层级的党组织。"})
     if on > timezone.localdate():
         raise DomainError({"on": "合并日期不能晚于今天。"})
@@ -228,7 +242,9 @@ def merge_organization(
     org.refresh_from_db()
     org.status, org.dissolved_on, org.merged_into = Status.MERGED, on, into
     org.dissolution_reason = f"并入{into.name}"
-    org.save(update_fields=["status", "dissolved_on", "merged_into", "dissolution_reason", "updated_at"])
+    org.save(
+        update_fields=["status", "dissolved_on", "merged_into", "dissolution_reason", "updated_at"]
+    )
     track(
         org,
         changes={"status": (Status.ACTIVE, Status.MERGED), "merged_into": (None, str(into))},
@@ -247,7 +263,7 @@ def delete_organization(org: Organization, *, acting_user: Any) -> None:
     try:
         org.delete()
     except ProtectedError as error:
-        kinds = sorted({obj._meta.verbose_name for obj in error.protected_objects})
+        kinds = sorted({str(obj._meta.verbose_name) for obj in error.protected_objects})
         raise DomainError(
             f"该党组织已有{('、'.join(str(k) for k in kinds))}等记录，不能删除；"
             "如已不再存在，请使用“撤销”保留历史。"
@@ -265,8 +281,12 @@ def _term_fields(data: Mapping[str, Any], org: Organization) -> dict[str, Any]:
     if years < 1 or years > 10:
         raise DomainError({"term_years": "任期应在1至10年之间。"})
     ends_on = _add_years(elected_on, years)
-    return {"elected_on": elected_on, "term_years": years, "ends_on": ends_on,
-            "note": (data.get("note") or "").strip()}
+    return {
+        "elected_on": elected_on,
+        "term_years": years,
+        "ends_on": ends_on,
+        "note": (data.get("note") or "").strip(),
+    }
 
 
 def _add_years(day: date, years: int) -> date:
@@ -295,8 +315,12 @@ def start_term(org: Organization, data: Mapping[str, Any], *, acting_user: Any) 
             ended_on=values["elected_on"]
         )
     number = (org.terms.aggregate(models.Max("number"))["number__max"] or 0) + 1
-    term = CommitteeTerm.objects.create(organization=org, number=data.get("number") or number, **values)
-    track(term, changes={k: (None, v) for k, v in values.items()}, detail={"organization_id": org.pk})
+    term = CommitteeTerm.objects.create(
+        organization=org, number=data.get("number") or number, **values
+    )
+    track(
+        term, changes={k: (None, v) for k, v in values.items()}, detail={"organization_id": org.pk}
+    )
     return term
 
 
@@ -322,10 +346,13 @@ def add_committee_member(
     name = (data.get("name") or "").strip()
     if not name:
         raise DomainError({"name": "请填写委员姓名。"})
-    position = data.get("position")
-    if position == "secretary" and term.members.filter(
-        position="secretary", ended_on__isnull=True
-    ).exists():
+    position = str(data.get("position") or "")
+    if position not in Position.values:
+        raise DomainError({"position": "请选择正确的职务。"})
+    if (
+        position == "secretary"
+        and term.members.filter(position="secretary", ended_on__isnull=True).exists()
+    ):
         raise DomainError({"position": "本届委员会已有在任书记，请先登记原书记离任。"})
     started_on = data.get("started_on") or term.elected_on
     if started_on < term.elected_on:
@@ -338,9 +365,7 @@ def add_committee_member(
 
 
 @domain_action("orgs.committee_member.end")
-def end_committee_post(
-    member: CommitteeMember, *, on: date, acting_user: Any
-) -> CommitteeMember:
+def end_committee_post(member: CommitteeMember, *, on: date, acting_user: Any) -> CommitteeMember:
     """Record that a committee member left the post."""
     _require(acting_user, CHANGE, member.term.organization, strictly_below=False, what="调整委员：")
     if member.ended_on:

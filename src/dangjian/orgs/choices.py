@@ -43,9 +43,7 @@ ALLOWED_PARENTS: dict[str, frozenset[str | None]] = {
     Level.UNIVERSITY_COMMITTEE: frozenset({None}),
     Level.COMMITTEE: frozenset({Level.UNIVERSITY_COMMITTEE}),
     Level.GENERAL_BRANCH: frozenset({Level.UNIVERSITY_COMMITTEE, Level.COMMITTEE}),
-    Level.BRANCH: frozenset(
-        {Level.UNIVERSITY_COMMITTEE, Level.COMMITTEE, Level.GENERAL_BRANCH}
-    ),
+    Level.BRANCH: frozenset({Level.UNIVERSITY_COMMITTEE, Level.COMMITTEE, Level.GENERAL_BRANCH}),
     Level.TEMPORARY_BRANCH: frozenset(
         {Level.UNIVERSITY_COMMITTEE, Level.COMMITTEE, Level.GENERAL_BRANCH}
     ),
@@ -53,6 +51,4 @@ ALLOWED_PARENTS: dict[str, frozenset[str | None]] = {
 }
 
 BRANCH_LEVELS = frozenset({Level.BRANCH, Level.TEMPORARY_BRANCH})
-COMMITTEE_LEVELS = frozenset(
-    {Level.UNIVERSITY_COMMITTEE, Level.COMMITTEE, Level.GENERAL_BRANCH}
-)
+COMMITTEE_LEVELS = frozenset({Level.UNIVERSITY_COMMITTEE, Level.COMMITTEE, Level.GENERAL_BRANCH})

@@ -37,7 +37,9 @@ def member_counts(orgs: Sequence[Organization]) -> dict[int, MemberCount | None]
     for counter in _counters:
         for pk, count in counter(orgs).items():
             previous = result.get(pk)
-            result[pk] = count if previous is None else MemberCount(
-                previous.total + count.total, previous.full + count.full
+            result[pk] = (
+                count
+                if previous is None
+                else MemberCount(previous.total + count.total, previous.full + count.full)
             )
     return {org.pk: result.get(org.pk, MemberCount(0, 0)) for org in orgs}

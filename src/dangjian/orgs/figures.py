@@ -34,7 +34,10 @@ LEVELS = dict(Level.choices)
 
 
 @register(
-    "orgs.by_level", label="党组织数（按层级）", unit="个", keys=LEVELS,
+    "orgs.by_level",
+    label="党组织数（按层级）",
+    unit="个",
+    keys=LEVELS,
     drilldown=lambda ctx, key: _list_url(ctx, **({"level": key} if key else {})),
     description="统计截至日期存在的党组织，含本级。",
 )
@@ -43,50 +46,80 @@ def by_level(ctx: FigureContext) -> dict[str, int]:
     return {level: n for level, n in rows}
 
 
-@register("orgs.total", label="党组织总数", unit="个",
-          drilldown=lambda ctx, key: _list_url(ctx))
+@register("orgs.total", label="党组织总数", unit="个", drilldown=lambda ctx, key: _list_url(ctx))
 def total(ctx: FigureContext) -> int:
     return _count(ctx)
 
 
-@register("orgs.committees", label="基层党委（党总支）数", unit="个",
-          drilldown=lambda ctx, key: _list_url(ctx, level=Level.COMMITTEE))
+@register(
+    "orgs.committees",
+    label="基层党委（党总支）数",
+    unit="个",
+    drilldown=lambda ctx, key: _list_url(ctx, level=Level.COMMITTEE),
+)
 def committees(ctx: FigureContext) -> int:
     return _count(ctx, level__in=[Level.COMMITTEE, Level.GENERAL_BRANCH])
 
 
-@register("orgs.branches", label="党支部数", unit="个",
-          drilldown=lambda ctx, key: _list_url(ctx, level=Level.BRANCH),
-          description="含临时党支部。")
+@register(
+    "orgs.branches",
+    label="党支部数",
+    unit="个",
+    drilldown=lambda ctx, key: _list_url(ctx, level=Level.BRANCH),
+    description="含临时党支部。",
+)
 def branches(ctx: FigureContext) -> int:
     return _count(ctx, level__in=BRANCH_LEVELS)
 
 
-@register("orgs.party_groups", label="党小组数", unit="个",
-          drilldown=lambda ctx, key: _list_url(ctx, level=Level.PARTY_GROUP))
+@register(
+    "orgs.party_groups",
+    label="党小组数",
+    unit="个",
+    drilldown=lambda ctx, key: _list_url(ctx, level=Level.PARTY_GROUP),
+)
 def party_groups(ctx: FigureContext) -> int:
     return _count(ctx, level=Level.PARTY_GROUP)
 
 
 @register(
-    "orgs.branches_by_kind", label="党支部数（按类型）", unit="个", keys=dict(Kind.choices),
+    "orgs.branches_by_kind",
+    label="党支部数（按类型）",
+    unit="个",
+    keys=dict(Kind.choices),
     drilldown=lambda ctx, key: _list_url(ctx, level=Level.BRANCH, **({"kind": key} if key else {})),
 )
 def branches_by_kind(ctx: FigureContext) -> dict[str, int]:
     rows = (
-        _existing(ctx).filter(level__in=BRANCH_LEVELS).exclude(kind="")
-        .order_by().values_list("kind").annotate(n=Count("pk"))
+        _existing(ctx)
+        .filter(level__in=BRANCH_LEVELS)
+        .exclude(kind="")
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("pk"))
     )
     return {kind: n for kind, n in rows}
 
 
-FLAGS = {"model": "样板支部", "benchmark": "标杆院系", "studio": "“双带头人”书记工作室", "joint": "联合党支部"}
-FLAG_FIELDS = {"model": "is_model_branch", "benchmark": "is_benchmark_department",
-               "studio": "is_dual_leader_studio", "joint": "is_joint"}
+FLAGS = {
+    "model": "样板支部",
+    "benchmark": "标杆院系",
+    "studio": "“双带头人”书记工作室",
+    "joint": "联合党支部",
+}
+FLAG_FIELDS = {
+    "model": "is_model_branch",
+    "benchmark": "is_benchmark_department",
+    "studio": "is_dual_leader_studio",
+    "joint": "is_joint",
+}
 
 
 @register(
-    "orgs.creation_flags", label="示范创建与联合支部", unit="个", keys=FLAGS,
+    "orgs.creation_flags",
+    label="示范创建与联合支部",
+    unit="个",
+    keys=FLAGS,
     drilldown=lambda ctx, key: _list_url(ctx, **({"flag": key} if key else {})),
 )
 def creation_flags(ctx: FigureContext) -> dict[str, int]:

@@ -31,11 +31,19 @@ class OrganizationFilter(django_filters.FilterSet):
     )
     level = django_filters.ChoiceFilter(label="层级", choices=Level.choices, empty_label="全部层级")
     kind = django_filters.ChoiceFilter(label="类型", choices=Kind.choices, empty_label="全部类型")
-    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices, empty_label="全部状态")
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=Status.choices, empty_label="全部状态"
+    )
     flag = django_filters.ChoiceFilter(
-        label="创建标识", method="filter_flag", empty_label="全部",
-        choices=[("model", "样板支部"), ("benchmark", "标杆院系"), ("studio", "双带头人工作室"),
-                 ("joint", "联合党支部")],
+        label="创建标识",
+        method="filter_flag",
+        empty_label="全部",
+        choices=[
+            ("model", "样板支部"),
+            ("benchmark", "标杆院系"),
+            ("studio", "双带头人工作室"),
+            ("joint", "联合党支部"),
+        ],
     )
     as_of = django_filters.DateFilter(label="截至日期", method="filter_as_of")
 
@@ -50,16 +58,28 @@ class OrganizationFilter(django_filters.FilterSet):
                 level=Level.PARTY_GROUP
             )
 
-    def filter_q(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
+    def filter_q(
+        self, queryset: QuerySet[Organization], name: str, value: str
+    ) -> QuerySet[Organization]:
         return search_organizations(queryset, value)
 
-    def filter_within(self, queryset: QuerySet[Organization], name: str, value: Organization) -> QuerySet[Organization]:
+    def filter_within(
+        self, queryset: QuerySet[Organization], name: str, value: Organization
+    ) -> QuerySet[Organization]:
         return queryset.filter(path__startswith=value.path) if value else queryset
 
-    def filter_flag(self, queryset: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
-        field = {"model": "is_model_branch", "benchmark": "is_benchmark_department",
-                 "studio": "is_dual_leader_studio", "joint": "is_joint"}.get(value)
+    def filter_flag(
+        self, queryset: QuerySet[Organization], name: str, value: str
+    ) -> QuerySet[Organization]:
+        field = {
+            "model": "is_model_branch",
+            "benchmark": "is_benchmark_department",
+            "studio": "is_dual_leader_studio",
+            "joint": "is_joint",
+        }.get(value)
         return queryset.filter(**{field: True}) if field else queryset
 
-    def filter_as_of(self, queryset: QuerySet[Organization], name: str, value: Any) -> QuerySet[Organization]:
+    def filter_as_of(
+        self, queryset: QuerySet[Organization], name: str, value: Any
+    ) -> QuerySet[Organization]:
         return queryset.existing_on(value) if value else queryset  # type: ignore[attr-defined]

@@ -17,9 +17,20 @@ class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Organization
         fields = [
-            "name", "short_name", "code", "level", "kind", "unit", "founded_on", "phone",
-            "is_joint", "joint_units", "is_model_branch", "is_benchmark_department",
-            "is_dual_leader_studio", "note",
+            "name",
+            "short_name",
+            "code",
+            "level",
+            "kind",
+            "unit",
+            "founded_on",
+            "phone",
+            "is_joint",
+            "joint_units",
+            "is_model_branch",
+            "is_benchmark_department",
+            "is_dual_leader_studio",
+            "note",
         ]
         widgets = {"founded_on": DATE, "note": forms.Textarea(attrs={"rows": 3, "col": "col-12"})}
         help_texts = {
@@ -30,8 +41,8 @@ class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "请选择")] + list(Level.choices)
-        self.fields["kind"].choices = [("", "（不区分）")] + list(Kind.choices)
+        self.fields["level"].choices = [("", "请选择"), *Level.choices]  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", "（不区分）"), *Kind.choices]  # type: ignore[attr-defined]
         # Uniqueness and the other rules are the action's; the form only parses.
         self.fields["code"].validators = []
 
@@ -49,7 +60,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = parents
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
 
 class MergeForm(forms.Form):
@@ -58,7 +69,7 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args: Any, targets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = targets
+        self.fields["into"].queryset = targets  # type: ignore[attr-defined]
 
 
 class DissolveForm(forms.Form):
@@ -69,7 +80,10 @@ class DissolveForm(forms.Form):
 class TermForm(forms.Form):
     elected_on = forms.DateField(label="选举日期", widget=DATE)
     term_years = forms.IntegerField(
-        label="任期（年）", required=False, min_value=1, max_value=10,
+        label="任期（年）",
+        required=False,
+        min_value=1,
+        max_value=10,
         help_text="不填则按规则默认：基层党委5年，党总支、党支部3年。",
     )
     note = forms.CharField(label="备注", max_length=200, required=False)

@@ -1,9 +1,17 @@
 """Menu entries of the organization app."""
 
 from dangjian.core.navigation import MenuItem, add_group, add_item
-from dangjian.core.scope import IMPORT, VIEW, can
+from dangjian.core.scope import VIEW, can
 from dangjian.orgs.models import Organization
 
 add_group("orgs", "组织建设", 10, "diagram-3")
-add_item("orgs", MenuItem("组织架构", "orgs:tree", "diagram-3", lambda u: can(u, Organization, VIEW), "/orgs/tree"))
-add_item("orgs", MenuItem("党组织列表", "orgs:list", "list-ul", lambda u: can(u, Organization, VIEW), "/orgs/"))
+add_item(
+    "orgs",
+    MenuItem(
+        "组织架构", "orgs:tree", "diagram-3", lambda u: can(u, Organization, VIEW), "/orgs/tree"
+    ),
+)
+add_item(
+    "orgs",
+    MenuItem("党组织列表", "orgs:list", "list-ul", lambda u: can(u, Organization, VIEW), "/orgs/"),
+)

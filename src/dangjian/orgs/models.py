@@ -73,7 +73,11 @@ class Organization(MP_Node):
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
         verbose_name="并入",
     )
     is_joint = models.BooleanField("联合党支部", default=False)
@@ -104,7 +108,9 @@ class Organization(MP_Node):
         verbose_name_plural = "党组织"
         ordering = ["path"]
         indexes = [
-            models.Index(fields=["path"], name="orgs_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="orgs_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,8 +187,12 @@ class CommitteeMember(models.Model):
     name = models.CharField("姓名", max_length=50)
     position = models.CharField("职务", max_length=24, choices=Position.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="committee_posts", verbose_name="账号",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="committee_posts",
+        verbose_name="账号",
     )
     started_on = models.DateField("任职日期", null=True, blank=True)
     ended_on = models.DateField("离任日期", null=True, blank=True)

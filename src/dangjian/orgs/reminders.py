@@ -20,9 +20,9 @@ def overdue_reelections(day: date) -> Iterator[Reminder]:
     """Tell the organization's secretaries and the committee staff above it."""
     grace = int(rules.value(TERM_OVERDUE.code))
     terms = list(
-        CommitteeTerm.objects.filter(closed_on__isnull=True, ends_on__lt=day,
-                                     organization__status="active")
-        .select_related("organization")
+        CommitteeTerm.objects.filter(
+            closed_on__isnull=True, ends_on__lt=day, organization__status="active"
+        ).select_related("organization")
     )
     if not terms:
         return
@@ -37,8 +37,11 @@ def overdue_reelections(day: date) -> Iterator[Reminder]:
             continue
         org = term.organization
         recipients = tuple(
-            grant.user for grant in grants
-            if grant.user.is_active and org.path.startswith(grant.organization.path)
+            grant.user
+            for grant in grants
+            if grant.user.is_active
+            and grant.organization is not None
+            and org.path.startswith(grant.organization.path)
         )
         if recipients:
             yield Reminder(

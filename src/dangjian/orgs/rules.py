@@ -18,48 +18,126 @@ from dangjian.orgs.choices import ALLOWED_PARENTS, BRANCH_LEVELS, Kind, Level, P
 GROUP = "党组织设置"
 SOURCE = "《中国共产党支部工作条例（试行）》"
 
-BRANCH_MIN_MEMBERS = rules.register(RuleDef(
-    "org.branch.min_members", "成立党支部的正式党员人数下限",
-    "正式党员{count}人，少于{value}人，应与邻近单位成立联合党支部。", 3, "人", WARN, SOURCE, GROUP,
-))
-BRANCH_MAX_MEMBERS = rules.register(RuleDef(
-    "org.branch.max_members", "党支部党员人数上限",
-    "党员{count}人，超过{value}人，可考虑成立党总支或分设支部。", 50, "人", WARN, SOURCE, GROUP,
-))
-TEACHER_BRANCH_MAX_MEMBERS = rules.register(RuleDef(
-    "org.branch.teacher_max_members", "教职工党支部党员人数上限",
-    "教职工党支部党员{count}人，超过{value}人。", 30, "人", WARN, "高校党建实践", GROUP,
-))
-JOINT_BRANCH_MAX_UNITS = rules.register(RuleDef(
-    "org.branch.joint_max_units", "联合党支部涵盖单位数上限",
-    "联合党支部涵盖{count}个单位，不应超过{value}个。", 5, "个", rules.REFUSE, SOURCE, GROUP,
-))
-COMMITTEE_THRESHOLD = rules.register(RuleDef(
-    "org.committee.threshold", "设立支部委员会的正式党员人数",
-    "正式党员{count}人，达到{value}人，应设立支部委员会。", 7, "人", WARN, SOURCE, GROUP,
-))
-COMMITTEE_SIZE = rules.register(RuleDef(
-    "org.committee.size", "支部委员会委员人数",
-    "支部委员会现有委员{count}人，应为{value[0]}至{value[1]}人（一般不超过7人）。",
-    [3, 5], "人", WARN, SOURCE, GROUP,
-))
-BRANCH_TERM_YEARS = rules.register(RuleDef(
-    "org.term.branch_years", "党支部（党总支）委员会任期",
-    "任期应为{value}年。", 3, "年", WARN, SOURCE, GROUP,
-))
-COMMITTEE_TERM_YEARS = rules.register(RuleDef(
-    "org.term.committee_years", "基层党委任期",
-    "任期应为{value}年。", 5, "年", WARN, "《中国共产党基层组织选举工作条例》", GROUP,
-))
-TERM_OVERDUE = rules.register(RuleDef(
-    "org.term.overdue", "按期换届",
-    "第{number}届委员会任期已于{ends_on}届满，逾期{days}天未换届。", 0, "天", WARN, SOURCE, GROUP,
-))
-TERM_MAX_DELAY = rules.register(RuleDef(
-    "org.term.max_delay", "延期换届期限",
-    "第{number}届委员会已逾期{days}天，延期换届一般不超过{value}天（1年）。",
-    365, "天", WARN, SOURCE, GROUP,
-))
+BRANCH_MIN_MEMBERS = rules.register(
+    RuleDef(
+        "org.branch.min_members",
+        "成立党支部的正式党员人数下限",
+        "正式党员{count}人，少于{value}人，应与邻近单位成立联合党支部。",
+        3,
+        "人",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
+BRANCH_MAX_MEMBERS = rules.register(
+    RuleDef(
+        "org.branch.max_members",
+        "党支部党员人数上限",
+        "党员{count}人，超过{value}人，可考虑成立党总支或分设支部。",
+        50,
+        "人",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
+TEACHER_BRANCH_MAX_MEMBERS = rules.register(
+    RuleDef(
+        "org.branch.teacher_max_members",
+        "教职工党支部党员人数上限",
+        "教职工党支部党员{count}人，超过{value}人。",
+        30,
+        "人",
+        WARN,
+        "高校党建实践",
+        GROUP,
+    )
+)
+JOINT_BRANCH_MAX_UNITS = rules.register(
+    RuleDef(
+        "org.branch.joint_max_units",
+        "联合党支部涵盖单位数上限",
+        "联合党支部涵盖{count}个单位，不应超过{value}个。",
+        5,
+        "个",
+        rules.REFUSE,
+        SOURCE,
+        GROUP,
+    )
+)
+COMMITTEE_THRESHOLD = rules.register(
+    RuleDef(
+        "org.committee.threshold",
+        "设立支部委员会的正式党员人数",
+        "正式党员{count}人，达到{value}人，应设立支部委员会。",
+        7,
+        "人",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
+COMMITTEE_SIZE = rules.register(
+    RuleDef(
+        "org.committee.size",
+        "支部委员会委员人数",
+        "支部委员会现有委员{count}人，应为{value[0]}至{value[1]}人（一般不超过7人）。",
+        [3, 5],
+        "人",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
+BRANCH_TERM_YEARS = rules.register(
+    RuleDef(
+        "org.term.branch_years",
+        "党支部（党总支）委员会任期",
+        "任期应为{value}年。",
+        3,
+        "年",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
+COMMITTEE_TERM_YEARS = rules.register(
+    RuleDef(
+        "org.term.committee_years",
+        "基层党委任期",
+        "任期应为{value}年。",
+        5,
+        "年",
+        WARN,
+        "《中国共产党基层组织选举工作条例》",
+        GROUP,
+    )
+)
+TERM_OVERDUE = rules.register(
+    RuleDef(
+        "org.term.overdue",
+        "按期换届",
+        "第{number}届委员会任期已于{ends_on}届满，逾期{days}天未换届。",
+        0,
+        "天",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
+TERM_MAX_DELAY = rules.register(
+    RuleDef(
+        "org.term.max_delay",
+        "延期换届期限",
+        "第{number}届委员会已逾期{days}天，延期换届一般不超过{value}天（1年）。",
+        365,
+        "天",
+        WARN,
+        SOURCE,
+        GROUP,
+    )
+)
 
 
 def check_parent(level: str, parent_level: str | None) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,12 +16,11 @@ from django.utils import timezone
 
 from dangjian.core.errors import DomainError
 from dangjian.core.io.export import ExportColumn
-from django.core.exceptions import PermissionDenied
-
 from dangjian.core.permissions import deny, get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
 from dangjian.core.views.generic import ScopedListView
-from dangjian.orgs import actions, forms as org_forms
+from dangjian.orgs import actions
+from dangjian.orgs import forms as org_forms
 from dangjian.orgs.choices import Level, Status
 from dangjian.orgs.counts import member_counts
 from dangjian.orgs.filters import OrganizationFilter, search_organizations
@@ -30,7 +30,7 @@ from dangjian.orgs.rules import structure_warnings
 LIST_CRUMB = ("党组织", "/orgs/")
 
 
-def apply_errors(form: forms.Form, error: DomainError) -> None:
+def apply_errors(form: forms.BaseForm, error: DomainError) -> None:
     """Show a domain refusal as inline field errors (or at the top of the form)."""
     for name, text in error.errors.items():
         form.add_error(name if name in form.fields else None, text)
@@ -99,16 +99,30 @@ def tree(request: HttpRequest) -> HttpResponse:
     if query:
         matches = list(search_organizations(scoped, query).order_by("path")[:200])
         _annotate_nodes(matches)
-        return render(request, "orgs/tree.html", {
-            "page_title": "组织架构", "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
-            "matches": matches, "q": query, "show_dissolved": show_dissolved,
-        })
+        return render(
+            request,
+            "orgs/tree.html",
+            {
+                "page_title": "组织架构",
+                "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
+                "matches": matches,
+                "q": query,
+                "show_dissolved": show_dissolved,
+            },
+        )
     tops = _scope_tops(request.user)
     _annotate_nodes(tops)
-    return render(request, "orgs/tree.html", {
-        "page_title": "组织架构", "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
-        "nodes": tops, "q": "", "show_dissolved": show_dissolved,
-    })
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "page_title": "组织架构",
+            "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
+            "nodes": tops,
+            "q": "",
+            "show_dissolved": show_dissolved,
+        },
+    )
 
 
 def _scope_tops(user: Any) -> list[Organization]:
@@ -140,7 +154,11 @@ def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
         children = children.filter(status=Status.ACTIVE)
     nodes = list(children.order_by("path"))
     _annotate_nodes(nodes)
-    return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "show_dissolved": request.GET.get("dissolved") == "1"})
+    return render(
+        request,
+        "orgs/_tree_nodes.html",
+        {"nodes": nodes, "show_dissolved": request.GET.get("dissolved") == "1"},
+    )
 
 
 @login_required
@@ -148,7 +166,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, VIEW, pk=pk)
     user = request.user
     children = list(
-        org.get_children().filter(pk__in=Organization.objects.restrict(user).values("pk"))
+        org.get_children()
+        .filter(pk__in=Organization.objects.restrict(user).values("pk"))
         .order_by("path")
     )
     _annotate_nodes(children)
@@ -158,38 +177,59 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee_size = (
         sum(1 for m in current.members.all() if m.ended_on is None) if current else None
     )
-    warnings = structure_warnings(
-        level=org.level, kind=org.kind, is_joint=org.is_joint, joint_units=org.joint_units,
-        full_members=count.full if count else None, committee_size=committee_size,
-        current_term=(current.number, current.ends_on) if current else None,
-        today=timezone.localdate(),
-    ) if org.is_active else []
+    warnings = (
+        structure_warnings(
+            level=org.level,
+            kind=org.kind,
+            is_joint=org.is_joint,
+            joint_units=org.joint_units,
+            full_members=count.full if count else None,
+            committee_size=committee_size,
+            current_term=(current.number, current.ends_on) if current else None,
+            today=timezone.localdate(),
+        )
+        if org.is_active
+        else []
+    )
     descendants = org.get_descendants()
     level_counts = dict(
-        descendants.filter(status=Status.ACTIVE).order_by().values_list("level").annotate(n=Count("pk"))
+        descendants.filter(status=Status.ACTIVE)
+        .order_by()
+        .values_list("level")
+        .annotate(n=Count("pk"))
     )
     crumbs = [LIST_CRUMB] + [
-        (a.name, reverse("orgs:detail", args=[a.pk])) for a in org.ancestors_and_self()
+        (a.name, reverse("orgs:detail", args=[a.pk]))
+        for a in org.ancestors_and_self()
         if Organization.objects.restrict(user).filter(pk=a.pk).exists()
     ]
-    return render(request, "orgs/organization_detail.html", {
-        "org": org, "page_title": org.name, "breadcrumbs": crumbs,
-        "children": children, "terms": terms, "current_term": current,
-        "member_total": count.total if count else 0, "warnings": warnings,
-        "level_counts": [(Level(k).label, v) for k, v in level_counts.items()],
-        "can_change": _can_on(user, CHANGE, org),
-        "can_restructure": actions._may(user, CHANGE, org, strictly_below=True),
-        "can_delete": actions._may(user, DELETE, org, strictly_below=True),
-        "can_add_child": _can_on(user, ADD, org) and org.level != Level.PARTY_GROUP,
-        "parent": org.get_parent(),
-    })
+    return render(
+        request,
+        "orgs/organization_detail.html",
+        {
+            "org": org,
+            "page_title": org.name,
+            "breadcrumbs": crumbs,
+            "children": children,
+            "terms": terms,
+            "current_term": current,
+            "member_total": count.total if count else 0,
+            "warnings": warnings,
+            "level_counts": [(Level(k).label, v) for k, v in level_counts.items()],
+            "can_change": _can_on(user, CHANGE, org),
+            "can_restructure": actions._may(user, CHANGE, org, strictly_below=True),
+            "can_delete": actions._may(user, DELETE, org, strictly_below=True),
+            "can_add_child": _can_on(user, ADD, org) and org.level != Level.PARTY_GROUP,
+            "parent": org.get_parent(),
+        },
+    )
 
 
 def _can_on(user: Any, action: str, org: Organization) -> bool:
     return Organization.objects.restrict(user, action).filter(pk=org.pk).exists()
 
 
-def _form_page(request: HttpRequest, form: forms.Form, **context: Any) -> HttpResponse:
+def _form_page(request: HttpRequest, form: forms.BaseForm, **context: Any) -> HttpResponse:
     return render(request, "core/form_page.html", {"form": form, **context})
 
 
@@ -197,7 +237,9 @@ def _form_page(request: HttpRequest, form: forms.Form, **context: Any) -> HttpRe
 def create(request: HttpRequest) -> HttpResponse:
     require(request, Organization, ADD)
     parent_id = request.GET.get("parent") or request.POST.get("parent")
-    parents = Organization.objects.restrict(request.user, ADD).active().exclude(level=Level.PARTY_GROUP)
+    parents = (
+        Organization.objects.restrict(request.user, ADD).active().exclude(level=Level.PARTY_GROUP)
+    )
     parent = get_scoped(request, Organization, ADD, pk=parent_id) if parent_id else None
     form = org_forms.OrganizationForm(request.POST or None, initial={"level": _child_level(parent)})
     parent_field = org_forms.ParentChoiceField(queryset=parents, label="上级党组织", initial=parent)
@@ -212,21 +254,26 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已设立“{org.name}”。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title="设立党组织",
-                      breadcrumbs=[LIST_CRUMB, ("设立党组织", "")],
-                      cancel_url=reverse("orgs:detail", args=[parent.pk]) if parent else "/orgs/")
+    return _form_page(
+        request,
+        form,
+        page_title="设立党组织",
+        breadcrumbs=[LIST_CRUMB, ("设立党组织", "")],
+        cancel_url=reverse("orgs:detail", args=[parent.pk]) if parent else "/orgs/",
+    )
 
 
 def _child_level(parent: Organization | None) -> str:
     if parent is None:
         return ""
-    return {
+    defaults: dict[str, str] = {
         Level.UNIVERSITY_COMMITTEE: Level.COMMITTEE,
         Level.COMMITTEE: Level.BRANCH,
         Level.GENERAL_BRANCH: Level.BRANCH,
         Level.BRANCH: Level.PARTY_GROUP,
         Level.TEMPORARY_BRANCH: Level.PARTY_GROUP,
-    }.get(parent.level, "")
+    }
+    return defaults.get(parent.level, "")
 
 
 @login_required
@@ -244,9 +291,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"编辑：{org.name}",
-                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("编辑", "")],
-                      cancel_url=reverse("orgs:detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"编辑：{org.name}",
+        breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("编辑", "")],
+        cancel_url=reverse("orgs:detail", args=[pk]),
+    )
 
 
 def _require_above(request: HttpRequest, org: Organization, action: str) -> None:
@@ -256,7 +307,9 @@ def _require_above(request: HttpRequest, org: Organization, action: str) -> None
         raise PermissionDenied("调整隶属关系、合并、撤销、删除须由上级党组织办理。")
 
 
-def _structural(request: HttpRequest, pk: int, title: str) -> tuple[Organization, list[tuple[str, str]]]:
+def _structural(
+    request: HttpRequest, pk: int, title: str
+) -> tuple[Organization, list[tuple[str, str]]]:
     org = get_scoped(request, Organization, CHANGE, pk=pk)
     _require_above(request, org, CHANGE)
     crumbs = [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), (title, "")]
@@ -267,8 +320,10 @@ def _structural(request: HttpRequest, pk: int, title: str) -> tuple[Organization
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     org, crumbs = _structural(request, pk, "调整隶属关系")
     parents = (
-        Organization.objects.restrict(request.user, ADD).active()
-        .exclude(path__startswith=org.path).exclude(level=Level.PARTY_GROUP)
+        Organization.objects.restrict(request.user, ADD)
+        .active()
+        .exclude(path__startswith=org.path)
+        .exclude(level=Level.PARTY_GROUP)
     )
     form = org_forms.MoveForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
@@ -277,34 +332,54 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已将“{org.name}”调整到“{form.cleaned_data['parent'].name}”之下。")
+            messages.success(
+                request, f"已将“{org.name}”调整到“{form.cleaned_data['parent'].name}”之下。"
+            )
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"调整隶属关系：{org.name}", breadcrumbs=crumbs,
-                      intro="下级党组织随之一并调整。", submit_label="调整",
-                      cancel_url=reverse("orgs:detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"调整隶属关系：{org.name}",
+        breadcrumbs=crumbs,
+        intro="下级党组织随之一并调整。",
+        submit_label="调整",
+        cancel_url=reverse("orgs:detail", args=[pk]),
+    )
 
 
 @login_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     org, crumbs = _structural(request, pk, "合并")
     targets = (
-        Organization.objects.restrict(request.user, CHANGE).active()
+        Organization.objects.restrict(request.user, CHANGE)
+        .active()
         .exclude(path__startswith=org.path)
-        .filter(Q(level=org.level) | Q(level__in=[Level.BRANCH, Level.TEMPORARY_BRANCH]) if org.is_branch else Q(level=org.level))
+        .filter(
+            Q(level=org.level) | Q(level__in=[Level.BRANCH, Level.TEMPORARY_BRANCH])
+            if org.is_branch
+            else Q(level=org.level)
+        )
     )
     form = org_forms.MergeForm(request.POST or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.merge_organization(org, form.cleaned_data["into"], on=form.cleaned_data["on"],
-                                       acting_user=request.user)
+            actions.merge_organization(
+                org, form.cleaned_data["into"], on=form.cleaned_data["on"], acting_user=request.user
+            )
         except DomainError as error:
             apply_errors(form, error)
         else:
             messages.success(request, f"“{org.name}”已并入“{form.cleaned_data['into'].name}”。")
             return redirect("orgs:detail", pk=form.cleaned_data["into"].pk)
-    return _form_page(request, form, page_title=f"合并：{org.name}", breadcrumbs=crumbs,
-                      intro="下级组织和各项记录转入目标组织；本组织作为历史保留，状态为“已合并”。",
-                      submit_label="合并", cancel_url=reverse("orgs:detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"合并：{org.name}",
+        breadcrumbs=crumbs,
+        intro="下级组织和各项记录转入目标组织；本组织作为历史保留，状态为“已合并”。",
+        submit_label="合并",
+        cancel_url=reverse("orgs:detail", args=[pk]),
+    )
 
 
 @login_required
@@ -313,16 +388,26 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     form = org_forms.DissolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.dissolve_organization(org, on=form.cleaned_data["on"],
-                                          reason=form.cleaned_data["reason"], acting_user=request.user)
+            actions.dissolve_organization(
+                org,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
         except DomainError as error:
             apply_errors(form, error)
         else:
             messages.success(request, f"已撤销“{org.name}”，其历史记录予以保留。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"撤销：{org.name}", breadcrumbs=crumbs,
-                      intro="撤销后组织及其记录保留为历史，不再出现在日常列表中。",
-                      submit_label="撤销", cancel_url=reverse("orgs:detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"撤销：{org.name}",
+        breadcrumbs=crumbs,
+        intro="撤销后组织及其记录保留为历史，不再出现在日常列表中。",
+        submit_label="撤销",
+        cancel_url=reverse("orgs:detail", args=[pk]),
+    )
 
 
 @login_required
@@ -339,12 +424,23 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已删除“{org.name}”。")
             return redirect("orgs:detail", pk=parent.pk) if parent else redirect("orgs:list")
-    return render(request, "core/confirm.html", {
-        "page_title": f"删除：{org.name}", "form": form, "danger": True, "submit_label": "删除",
-        "question": f"确定删除“{org.name}”吗？仅用于删除误建的组织；已有记录的组织请使用“撤销”。",
-        "breadcrumbs": [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("删除", "")],
-        "cancel_url": reverse("orgs:detail", args=[pk]),
-    })
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "page_title": f"删除：{org.name}",
+            "form": form,
+            "danger": True,
+            "submit_label": "删除",
+            "question": f"确定删除“{org.name}”吗？仅用于删除误建的组织；已有记录的组织请使用“撤销”。",
+            "breadcrumbs": [
+                LIST_CRUMB,
+                (org.name, reverse("orgs:detail", args=[pk])),
+                ("删除", ""),
+            ],
+            "cancel_url": reverse("orgs:detail", args=[pk]),
+        },
+    )
 
 
 @login_required
@@ -359,18 +455,24 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已登记换届。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"登记换届：{org.name}",
-                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("登记换届", "")],
-                      intro="新一届开始时，上一届委员会自动结束。",
-                      cancel_url=reverse("orgs:detail", args=[pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"登记换届：{org.name}",
+        breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("登记换届", "")],
+        intro="新一届开始时，上一届委员会自动结束。",
+        cancel_url=reverse("orgs:detail", args=[pk]),
+    )
 
 
 @login_required
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_scoped(request, CommitteeTerm, CHANGE, pk=pk)
     org = term.organization
-    form = org_forms.TermForm(request.POST or None, initial={
-        "elected_on": term.elected_on, "term_years": term.term_years, "note": term.note})
+    form = org_forms.TermForm(
+        request.POST or None,
+        initial={"elected_on": term.elected_on, "term_years": term.term_years, "note": term.note},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_term(term, form.cleaned_data, acting_user=request.user)
@@ -379,9 +481,17 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"修改第{term.number}届：{org.name}",
-                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), ("修改届次", "")],
-                      cancel_url=reverse("orgs:detail", args=[org.pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"修改第{term.number}届：{org.name}",
+        breadcrumbs=[
+            LIST_CRUMB,
+            (org.name, reverse("orgs:detail", args=[org.pk])),
+            ("修改届次", ""),
+        ],
+        cancel_url=reverse("orgs:detail", args=[org.pk]),
+    )
 
 
 @login_required
@@ -397,9 +507,17 @@ def committee_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已添加委员。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"添加委员：{org.name} 第{term.number}届",
-                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), ("添加委员", "")],
-                      cancel_url=reverse("orgs:detail", args=[org.pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"添加委员：{org.name} 第{term.number}届",
+        breadcrumbs=[
+            LIST_CRUMB,
+            (org.name, reverse("orgs:detail", args=[org.pk])),
+            ("添加委员", ""),
+        ],
+        cancel_url=reverse("orgs:detail", args=[org.pk]),
+    )
 
 
 @login_required
@@ -415,6 +533,14 @@ def committee_member_end(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已登记{member.name}离任。")
             return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, page_title=f"登记离任：{member}",
-                      breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), ("登记离任", "")],
-                      cancel_url=reverse("orgs:detail", args=[org.pk]))
+    return _form_page(
+        request,
+        form,
+        page_title=f"登记离任：{member}",
+        breadcrumbs=[
+            LIST_CRUMB,
+            (org.name, reverse("orgs:detail", args=[org.pk])),
+            ("登记离任", ""),
+        ],
+        cancel_url=reverse("orgs:detail", args=[org.pk]),
+    )

@@ -8,7 +8,6 @@ control character is prefixed with an apostrophe so spreadsheet programs show it
 from __future__ import annotations
 
 import csv
-import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -66,9 +65,7 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def iter_rows(
-    rows: Iterable[Any], columns: list[ExportColumn]
-) -> Iterator[list[Any]]:
+def iter_rows(rows: Iterable[Any], columns: list[ExportColumn]) -> Iterator[list[Any]]:
     """Cell values of each row, formula-safe."""
     source = rows.iterator(chunk_size=2000) if isinstance(rows, models.QuerySet) else rows
     for obj in source:
@@ -94,9 +91,9 @@ def write_xlsx(
     sheet.append(header)
     for values in iter_rows(rows, columns):
         sheet.append(values)
-    target: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(
+    target: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
         max_size=32 * 1024 * 1024
-    )
+    )  # handed to FileResponse, which closes it
     book.save(target)
     target.seek(0)
     return target
@@ -165,7 +162,6 @@ __all__ = [
     "ExportColumn",
     "csv_stream",
     "export_response",
-    "io",
     "safe_cell",
     "write_xlsx",
     "xlsx_bytes",

@@ -6,105 +6,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.BigIntegerField(default=0)),
-                ('last_mac', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_seq", models.BigIntegerField(default=0)),
+                (
+                    "last_mac",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计链头',
+                "verbose_name": "审计链头",
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('url', models.CharField(blank=True, max_length=300, verbose_name='链接')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='已读时间')),
-                ('emailed', models.BooleanField(default=False, verbose_name='已发邮件')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                ("url", models.CharField(blank=True, max_length=300, verbose_name="链接")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="已读时间")),
+                ("emailed", models.BooleanField(default=False, verbose_name="已发邮件")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="接收人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知',
-                'verbose_name_plural': '通知',
-                'ordering': ['-created_at'],
+                "verbose_name": "通知",
+                "verbose_name_plural": "通知",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RuleException',
+            name="RuleException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=80, verbose_name='规则编码')),
-                ('object_type', models.CharField(max_length=100, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=64, verbose_name='对象编号')),
-                ('message', models.TextField(verbose_name='违反情况')),
-                ('justification', models.TextField(verbose_name='理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rule_exceptions', to='orgs.organization', verbose_name='党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=80, verbose_name="规则编码")),
+                ("object_type", models.CharField(max_length=100, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=64, verbose_name="对象编号")),
+                ("message", models.TextField(verbose_name="违反情况")),
+                ("justification", models.TextField(verbose_name="理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rule_exceptions",
+                        to="orgs.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则例外',
-                'verbose_name_plural': '规则例外',
+                "verbose_name": "规则例外",
+                "verbose_name_plural": "规则例外",
             },
         ),
         migrations.CreateModel(
-            name='RuleSetting',
+            name="RuleSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=80, unique=True, verbose_name='规则编码')),
-                ('value', models.JSONField(blank=True, null=True, verbose_name='取值')),
-                ('enabled', models.BooleanField(default=True, verbose_name='启用')),
-                ('severity', models.CharField(blank=True, choices=[('refuse', '拒绝'), ('warn', '提醒')], max_length=8, verbose_name='违反时')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='修改人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=80, unique=True, verbose_name="规则编码")),
+                ("value", models.JSONField(blank=True, null=True, verbose_name="取值")),
+                ("enabled", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "severity",
+                    models.CharField(
+                        blank=True,
+                        choices=[("refuse", "拒绝"), ("warn", "提醒")],
+                        max_length=8,
+                        verbose_name="违反时",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="修改人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则设置',
-                'verbose_name_plural': '规则设置',
+                "verbose_name": "规则设置",
+                "verbose_name_plural": "规则设置",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='序号')),
-                ('occurred_at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人账号')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
-                ('user_agent', models.CharField(blank=True, max_length=255, verbose_name='客户端')),
-                ('category', models.CharField(choices=[('business', '业务操作'), ('security', '安全事件'), ('system', '系统管理')], default='business', max_length=16, verbose_name='类别')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=255, verbose_name='对象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('success', models.BooleanField(default=True, verbose_name='成功')),
-                ('message', models.TextField(blank=True, verbose_name='说明')),
-                ('prev_mac', models.CharField(max_length=64)),
-                ('mac', models.CharField(max_length=64)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="序号")),
+                ("occurred_at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                (
+                    "actor_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="操作人账号"),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址"),
+                ),
+                ("user_agent", models.CharField(blank=True, max_length=255, verbose_name="客户端")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("business", "业务操作"),
+                            ("security", "安全事件"),
+                            ("system", "系统管理"),
+                        ],
+                        default="business",
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="操作")),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=100, verbose_name="对象类型"
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=255, verbose_name="对象")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                ("success", models.BooleanField(default=True, verbose_name="成功")),
+                ("message", models.TextField(blank=True, verbose_name="说明")),
+                ("prev_mac", models.CharField(max_length=64)),
+                ("mac", models.CharField(max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-seq'],
-                'indexes': [models.Index(fields=['actor_name', 'occurred_at'], name='core_audite_actor_n_27d10a_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-seq"],
+                "indexes": [
+                    models.Index(
+                        fields=["actor_name", "occurred_at"], name="core_audite_actor_n_27d10a_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_audit_append_only'),
+        ("core", "0002_audit_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='key',
-            field=models.CharField(blank=True, db_index=True, help_text='同一提醒每天只发一次：按接收人、键和日期去重。', max_length=120, verbose_name='提醒键'),
+            model_name="notification",
+            name="key",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="同一提醒每天只发一次：按接收人、键和日期去重。",
+                max_length=120,
+                verbose_name="提醒键",
+            ),
         ),
     ]

@@ -49,9 +49,7 @@ class AuditEvent(models.Model):
     mac = models.CharField(max_length=64)
 
     objects = ScopedManager()
-    scope: ClassVar[ScopeSpec] = ScopeSpec(
-        actions={AUDIT_ADMIN: {VIEW, EXPORT}}, path_field=None
-    )
+    scope: ClassVar[ScopeSpec] = ScopeSpec(actions={AUDIT_ADMIN: {VIEW, EXPORT}}, path_field=None)
 
     class Meta:
         verbose_name = "审计日志"
@@ -71,3 +69,6 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"审计链头 #{self.last_seq}"

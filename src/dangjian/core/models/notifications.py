@@ -16,7 +16,9 @@ class Notification(models.Model):
     """A message to one user; read when opened."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
         verbose_name="接收人",
     )
     title = models.CharField("标题", max_length=200)
@@ -25,8 +27,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
     emailed = models.BooleanField("已发邮件", default=False)
-    key = models.CharField("提醒键", max_length=120, blank=True, db_index=True,
-                           help_text="同一提醒每天只发一次：按接收人、键和日期去重。")
+    key = models.CharField(
+        "提醒键",
+        max_length=120,
+        blank=True,
+        db_index=True,
+        help_text="同一提醒每天只发一次：按接收人、键和日期去重。",
+    )
 
     objects = ScopedManager()
     scope: ClassVar[ScopeSpec] = ScopeSpec(

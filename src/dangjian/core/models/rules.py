@@ -22,8 +22,12 @@ class RuleSetting(models.Model):
     )
     updated_at = models.DateTimeField("修改时间", auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="修改人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="修改人",
     )
 
     objects = ScopedManager()
@@ -45,7 +49,9 @@ class RuleException(models.Model):
 
     code = models.CharField("规则编码", max_length=80, db_index=True)
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="rule_exceptions",
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="rule_exceptions",
         verbose_name="党组织",
     )
     object_type = models.CharField("对象类型", max_length=100)
@@ -54,7 +60,9 @@ class RuleException(models.Model):
     justification = models.TextField("理由")
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="记录人",
     )
 

@@ -41,20 +41,69 @@ class Tree:
 def build_tree() -> Tree:
     """The small tree above, created directly (tests of the actions build their own)."""
     add = Organization.objects.add_child
-    u = Organization.objects.add_root(dict(name="湘麓大学委员会", code="U", level=Level.UNIVERSITY_COMMITTEE,
-                              founded_on=date(1950, 7, 1)))
-    c1 = add(u, dict(name="文学院党委", code="C1", level=Level.COMMITTEE, unit="文学院",
-                     founded_on=date(1985, 3, 1)))
-    c2 = add(u, dict(name="数学与统计学院党委", code="C2", level=Level.COMMITTEE, unit="数学与统计学院",
-                     founded_on=date(1985, 3, 1)))
+    u = Organization.objects.add_root(
+        dict(
+            name="湘麓大学委员会",
+            code="U",
+            level=Level.UNIVERSITY_COMMITTEE,
+            founded_on=date(1950, 7, 1),
+        )
+    )
+    c1 = add(
+        u,
+        dict(
+            name="文学院党委",
+            code="C1",
+            level=Level.COMMITTEE,
+            unit="文学院",
+            founded_on=date(1985, 3, 1),
+        ),
+    )
+    c2 = add(
+        u,
+        dict(
+            name="数学与统计学院党委",
+            code="C2",
+            level=Level.COMMITTEE,
+            unit="数学与统计学院",
+            founded_on=date(1985, 3, 1),
+        ),
+    )
     u.refresh_from_db()
-    b1 = add(c1, dict(name="文学院教工第一党支部", code="C1-B1", level=Level.BRANCH, kind=Kind.TEACHER,
-                      unit="文学院", founded_on=date(2001, 9, 1)))
+    b1 = add(
+        c1,
+        dict(
+            name="文学院教工第一党支部",
+            code="C1-B1",
+            level=Level.BRANCH,
+            kind=Kind.TEACHER,
+            unit="文学院",
+            founded_on=date(2001, 9, 1),
+        ),
+    )
     c1.refresh_from_db()
-    b2 = add(c1, dict(name="文学院本科生第一党支部", code="C1-B2", level=Level.BRANCH,
-                      kind=Kind.UNDERGRADUATE, unit="文学院", founded_on=date(2005, 9, 1)))
-    b3 = add(c2, dict(name="数学学院研究生党支部", code="C2-B3", level=Level.BRANCH, kind=Kind.GRADUATE,
-                      unit="数学与统计学院", founded_on=date(2010, 9, 1)))
+    b2 = add(
+        c1,
+        dict(
+            name="文学院本科生第一党支部",
+            code="C1-B2",
+            level=Level.BRANCH,
+            kind=Kind.UNDERGRADUATE,
+            unit="文学院",
+            founded_on=date(2005, 9, 1),
+        ),
+    )
+    b3 = add(
+        c2,
+        dict(
+            name="数学学院研究生党支部",
+            code="C2-B3",
+            level=Level.BRANCH,
+            kind=Kind.GRADUATE,
+            unit="数学与统计学院",
+            founded_on=date(2010, 9, 1),
+        ),
+    )
     b1.refresh_from_db()
     g1 = add(b1, dict(name="第一党小组", code="C1-B1-G1", level=Level.PARTY_GROUP))
     for org in (u, c1, c2, b1, b2, b3):
@@ -75,9 +124,13 @@ PERSONA_GRANTS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def make_user(username: str, role: str = "", organization: Organization | None = None, **extra: Any) -> User:
+def make_user(
+    username: str, role: str = "", organization: Organization | None = None, **extra: Any
+) -> User:
     """A user with one grant (or none)."""
-    user = User.objects.create_user(username=username, password=PASSWORD, display_name=username, **extra)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, display_name=username, **extra
+    )
     if role:
         RoleGrant.objects.create(user=user, role=role, organization=organization)
     return user

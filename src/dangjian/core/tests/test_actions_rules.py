@@ -13,8 +13,18 @@ from dangjian.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
 
-TEST_RULE = rules.register(RuleDef("test.max_items", "测试上限", "共{count}项，超过{value}项。", 5, "项",
-                                   rules.REFUSE, "测试", "测试"))
+TEST_RULE = rules.register(
+    RuleDef(
+        "test.max_items",
+        "测试上限",
+        "共{count}项，超过{value}项。",
+        5,
+        "项",
+        rules.REFUSE,
+        "测试",
+        "测试",
+    )
+)
 
 
 @domain_action("test.rename")
@@ -76,8 +86,10 @@ def test_registering_a_different_rule_under_a_used_code_fails() -> None:
 
 
 def test_rules_page_changes_a_rule_and_audits_it(tree, login) -> None:
-    response = login("univ").post("/rules/", {"code": "org.branch.max_members", "value": "45",
-                                              "severity": "warn", "enabled": "on"})
+    response = login("univ").post(
+        "/rules/",
+        {"code": "org.branch.max_members", "value": "45", "severity": "warn", "enabled": "on"},
+    )
     assert response.status_code == 302
     assert rules.value("org.branch.max_members") == 45
     event = AuditEvent.objects.get(action="core.rule.update")
@@ -85,8 +97,9 @@ def test_rules_page_changes_a_rule_and_audits_it(tree, login) -> None:
 
 
 def test_rules_page_refuses_bad_values_inline(tree, login) -> None:
-    response = login("univ").post("/rules/", {"code": "org.committee.size", "value": "3",
-                                              "severity": "warn", "enabled": "on"})
+    response = login("univ").post(
+        "/rules/", {"code": "org.committee.size", "value": "3", "severity": "warn", "enabled": "on"}
+    )
     assert response.status_code == 200
     assert "取值格式不正确" in response.content.decode()
     assert rules.value("org.committee.size") == [3, 5]
@@ -95,4 +108,6 @@ def test_rules_page_refuses_bad_values_inline(tree, login) -> None:
 def test_rules_page_is_read_only_for_committee_staff(tree, login) -> None:
     client = login("committee")
     assert "保存" not in client.get("/rules/").content.decode()
-    assert client.post("/rules/", {"code": "org.branch.max_members", "value": "1"}).status_code == 403
+    assert (
+        client.post("/rules/", {"code": "org.branch.max_members", "value": "1"}).status_code == 403
+    )

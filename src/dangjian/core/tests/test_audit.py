@@ -40,7 +40,7 @@ def test_chain_links_each_row_to_the_previous() -> None:
 def test_mac_is_keyed(settings) -> None:
     _events(2)
     settings.AUDIT_CHAIN_KEY = "another key"
-    count, problem = audit.verify_chain()
+    _count, problem = audit.verify_chain()
     assert problem is not None and problem.seq == 1
 
 
@@ -56,7 +56,7 @@ def test_changed_row_is_caught_at_that_row() -> None:
 def test_deleted_middle_row_is_caught() -> None:
     _events(5)
     _raw("DELETE FROM core_auditevent WHERE seq = %s", [2])
-    count, problem = audit.verify_chain()
+    _count, problem = audit.verify_chain()
     assert problem is not None and problem.seq == 2 and "删除" in problem.reason
 
 
@@ -70,7 +70,10 @@ def test_deleted_last_row_is_caught_by_the_head() -> None:
 def test_inserted_row_is_caught() -> None:
     events = _events(3)
     forged = AuditEvent(
-        seq=4, occurred_at=events[-1].occurred_at, action="test.forged", prev_mac=events[-1].mac,
+        seq=4,
+        occurred_at=events[-1].occurred_at,
+        action="test.forged",
+        prev_mac=events[-1].mac,
         mac="f" * 64,
     )
     with connection.cursor() as cursor:
@@ -80,7 +83,7 @@ def test_inserted_row_is_caught() -> None:
             " VALUES (%s, %s, '', '', 'business', %s, '', '', '', '{}', '{}', %s, '', %s, %s)",
             [forged.seq, forged.occurred_at, forged.action, True, forged.prev_mac, forged.mac],
         )
-    count, problem = audit.verify_chain()
+    _count, problem = audit.verify_chain()
     assert problem is not None and problem.seq == 4
 
 
@@ -105,8 +108,10 @@ def test_verify_command_process_exit_code(tmp_path) -> None:
 
 
 def test_masked_changes_hide_sensitive_values() -> None:
-    changes = audit.mask_changes({"id_number": ("110101199001011234", "110101199001015678"),
-                                  "name": ("张三", "张叁")}, masked={"id_number"})
+    changes = audit.mask_changes(
+        {"id_number": ("110101199001011234", "110101199001015678"), "name": ("张三", "张叁")},
+        masked={"id_number"},
+    )
     assert changes["id_number"] == [audit.MASK, audit.MASK]
     assert changes["name"] == ["张三", "张叁"]
 

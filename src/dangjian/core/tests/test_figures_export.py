@@ -32,7 +32,9 @@ def test_organizations_by_level_for_a_subtree(tree) -> None:
 
 def test_figures_as_of_a_date_respect_founding_and_dissolution(tree) -> None:
     assert figures.compute("orgs.branches", ctx(tree.c1, date(2003, 1, 1))).value == 1
-    Organization.objects.filter(pk=tree.b2.pk).update(status="dissolved", dissolved_on=date(2024, 1, 1))
+    Organization.objects.filter(pk=tree.b2.pk).update(
+        status="dissolved", dissolved_on=date(2024, 1, 1)
+    )
     assert figures.compute("orgs.branches", ctx(tree.c1, date(2023, 12, 31))).value == 2
     assert figures.compute("orgs.branches", ctx(tree.c1, date(2024, 1, 1))).value == 1
 
@@ -40,9 +42,15 @@ def test_figures_as_of_a_date_respect_founding_and_dissolution(tree) -> None:
 def test_breakdown_by_kind_and_drilldown_links(tree, login) -> None:
     value = figures.compute("orgs.branches_by_kind", ctx(tree.university))
     parts = {part.key: part for part in value.parts}
-    assert parts["teacher"].value == 1 and parts["graduate"].value == 1 and parts["retired"].value == 0
+    assert (
+        parts["teacher"].value == 1 and parts["graduate"].value == 1 and parts["retired"].value == 0
+    )
     url = parts["teacher"].url
-    assert url.startswith("/orgs/?") and f"within={tree.university.pk}" in url and "kind=teacher" in url
+    assert (
+        url.startswith("/orgs/?")
+        and f"within={tree.university.pk}" in url
+        and "kind=teacher" in url
+    )
     listed = [org.code for org in login("univ").get(url).context["object_list"]]
     assert listed == ["C1-B1"]
 
@@ -67,8 +75,11 @@ def test_unknown_figure_is_a_key_error(tree) -> None:
 def test_figures_page_shows_values_with_links(tree, login) -> None:
     page = login("committee").get("/figures/").content.decode()
     assert "orgs.branches" in page and "上年同期" in page
-    bad = login("committee").get("/figures/", {"organization": tree.c1.pk, "start": "2024-05-01",
-                                               "end": "2024-01-01"}).content.decode()
+    bad = (
+        login("committee")
+        .get("/figures/", {"organization": tree.c1.pk, "start": "2024-05-01", "end": "2024-01-01"})
+        .content.decode()
+    )
     assert "开始日期不能晚于截至日期" in bad
 
 
@@ -83,8 +94,10 @@ def test_plain_values_pass_through() -> None:
 
 
 def test_xlsx_export_has_header_and_safe_cells() -> None:
-    rows = [{"name": "=HYPERLINK(\"http://x\")", "n": 3}]
-    data = xlsx_bytes(rows, [ExportColumn("名称", lambda r: r["name"]), ExportColumn("数量", lambda r: r["n"])])
+    rows = [{"name": '=HYPERLINK("http://x")', "n": 3}]
+    data = xlsx_bytes(
+        rows, [ExportColumn("名称", lambda r: r["name"]), ExportColumn("数量", lambda r: r["n"])]
+    )
     sheet = load_workbook(BytesIO(data)).active
     assert [c.value for c in sheet[1]] == ["名称", "数量"]
     assert sheet["A2"].value.startswith("'=") and sheet["B2"].value == 3

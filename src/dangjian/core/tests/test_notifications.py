@@ -29,8 +29,14 @@ def test_notify_after_commit_with_email(personas, django_capture_on_commit_callb
     assert Notification.objects.get(recipient=personas["secretary"]).emailed
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(personas, django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    personas, django_capture_on_commit_callbacks
+) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         notify([personas["member"]], "不会发送")
         raise RuntimeError
     assert Notification.objects.count() == 0
@@ -39,8 +45,13 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(personas, django_captur
 def test_overdue_reelection_reminds_secretary_and_committee_once_a_day(
     tree, personas, django_capture_on_commit_callbacks
 ) -> None:
-    CommitteeTerm.objects.create(organization=tree.b1, number=1, elected_on=date(2021, 1, 1),
-                                 term_years=3, ends_on=date(2024, 1, 1))
+    CommitteeTerm.objects.create(
+        organization=tree.b1,
+        number=1,
+        elected_on=date(2021, 1, 1),
+        term_years=3,
+        ends_on=date(2024, 1, 1),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         sent = reminders.run(date(2024, 1, 2))
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
@@ -52,8 +63,13 @@ def test_overdue_reelection_reminds_secretary_and_committee_once_a_day(
 
 
 def test_not_yet_overdue_sends_nothing(tree, personas) -> None:
-    CommitteeTerm.objects.create(organization=tree.b1, number=1, elected_on=date(2021, 1, 1),
-                                 term_years=3, ends_on=date(2024, 1, 1))
+    CommitteeTerm.objects.create(
+        organization=tree.b1,
+        number=1,
+        elected_on=date(2021, 1, 1),
+        term_years=3,
+        ends_on=date(2024, 1, 1),
+    )
     assert reminders.run(date(2024, 1, 1)) == 0
 
 

@@ -34,7 +34,9 @@ def _request(client: Client, endpoint: Endpoint, url: str, tree: Any) -> Any:
     data = endpoint.data(tree) if endpoint.data else None
     method = endpoint.method.lower()
     if endpoint.api and data is not None:
-        return getattr(client, method)(url, data=json.dumps(data), content_type=endpoint.content_type)
+        return getattr(client, method)(
+            url, data=json.dumps(data), content_type=endpoint.content_type
+        )
     if data is not None:
         return getattr(client, method)(url, data=data)
     return getattr(client, method)(url)

@@ -54,7 +54,9 @@ def test_only_the_auditor_reads_the_audit_log(tree, personas) -> None:
 def test_self_filter_gives_own_records_only(tree, personas) -> None:
     Notification.objects.create(recipient=personas["member"], title="给党员")
     Notification.objects.create(recipient=personas["univ"], title="给组织部")
-    assert list(Notification.objects.restrict(personas["member"]).values_list("title", flat=True)) == ["给党员"]
+    assert list(
+        Notification.objects.restrict(personas["member"]).values_list("title", flat=True)
+    ) == ["给党员"]
 
 
 def test_several_grants_union_and_collapse(tree) -> None:
@@ -76,8 +78,12 @@ def test_revoked_and_expired_grants_do_not_count(tree) -> None:
     grant.revoked_at = timezone.now()
     grant.save()
     assert codes(user) == set()
-    RoleGrant.objects.create(user=user, role="committee_staff", organization=tree.c1,
-                             valid_until=timezone.now() - timedelta(minutes=1))
+    RoleGrant.objects.create(
+        user=user,
+        role="committee_staff",
+        organization=tree.c1,
+        valid_until=timezone.now() - timedelta(minutes=1),
+    )
     user = type(user).objects.get(pk=user.pk)
     assert codes(user) == set()
 

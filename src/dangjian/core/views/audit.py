@@ -51,10 +51,16 @@ class AuditEventListView(ScopedListView):
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_scoped(request, AuditEvent, VIEW, pk=pk)
     changes = [(name, values[0], values[1]) for name, values in (event.changes or {}).items()]
-    return render(request, "core/audit_detail.html", {
-        "event": event, "changes": changes, "page_title": f"审计记录 #{event.seq}",
-        "breadcrumbs": [CRUMB, (f"#{event.seq}", "")],
-    })
+    return render(
+        request,
+        "core/audit_detail.html",
+        {
+            "event": event,
+            "changes": changes,
+            "page_title": f"审计记录 #{event.seq}",
+            "breadcrumbs": [CRUMB, (f"#{event.seq}", "")],
+        },
+    )
 
 
 @login_required
@@ -65,11 +71,20 @@ def verify(request: HttpRequest) -> HttpResponse:
     count, problem = audit.verify_chain()
     elapsed = (timezone.now() - started).total_seconds()
     audit.record_security(
-        "audit.verify", actor=request.user, success=problem is None,
+        "audit.verify",
+        actor=request.user,
+        success=problem is None,
         message="日志链完整" if problem is None else problem.reason,
         detail={"rows": count, "first_bad_seq": problem.seq if problem else None},
     )
-    return render(request, "core/audit_verify.html", {
-        "count": count, "problem": problem, "elapsed": elapsed, "page_title": "日志链校验",
-        "breadcrumbs": [CRUMB, ("日志链校验", "")],
-    })
+    return render(
+        request,
+        "core/audit_verify.html",
+        {
+            "count": count,
+            "problem": problem,
+            "elapsed": elapsed,
+            "page_title": "日志链校验",
+            "breadcrumbs": [CRUMB, ("日志链校验", "")],
+        },
+    )

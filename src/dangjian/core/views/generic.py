@@ -33,7 +33,7 @@ class ScopedMixin(LoginRequiredMixin):
         return manager.restrict(self.request.user, action or self.action)  # type: ignore[no-any-return]
 
 
-class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg]
+class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
     """A filtered, paginated list of the records in the user's scope, exportable to Excel.
 
     Subclasses give `filterset_class`, `template_name`, and `export_columns` to enable
@@ -60,7 +60,7 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg]
                 queryset = self.filterset.qs
         return queryset
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         export_format = request.GET.get("export")
         if export_format and self.export_columns:
             require(request, self.model, EXPORT)

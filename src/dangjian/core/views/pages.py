@@ -74,10 +74,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
         inbox.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("core:notifications")
     page = Paginator(inbox, 30).get_page(request.GET.get("page"))
-    return render(request, "core/notifications.html", {
-        "page_obj": page, "object_list": page.object_list, "page_title": "通知",
-        "breadcrumbs": [("通知", "")],
-    })
+    return render(
+        request,
+        "core/notifications.html",
+        {
+            "page_obj": page,
+            "object_list": page.object_list,
+            "page_title": "通知",
+            "breadcrumbs": [("通知", "")],
+        },
+    )
 
 
 @login_required
@@ -95,7 +101,9 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 class FigureQueryForm(forms.Form):
     """Which organization and which period the figures are computed for."""
 
-    organization = forms.ModelChoiceField(queryset=None, label="党组织", empty_label=None)  # type: ignore[arg-type]
+    organization: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        queryset=None, label="党组织", empty_label=None
+    )
     start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="截至日期", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -103,7 +111,7 @@ class FigureQueryForm(forms.Form):
         from dangjian.orgs.models import Organization
 
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
+        self.fields["organization"].queryset = (  # type: ignore[attr-defined]
             Organization.objects.restrict(user).active().exclude(level="party_group")
         )
 
@@ -122,7 +130,11 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     require(request, Organization, VIEW)
     today = timezone.localdate()
     tops = scope_tops(request.user)
-    initial = {"organization": tops[0] if tops else None, "start": date(today.year, 1, 1), "end": today}
+    initial = {
+        "organization": tops[0] if tops else None,
+        "start": date(today.year, 1, 1),
+        "end": today,
+    }
     form = FigureQueryForm(request.GET or None, user=request.user, initial=initial)
     values: list[Any] = []
     if form.is_bound:
@@ -136,12 +148,23 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         context = FigureContext(org, Period(start, end))
         previous = FigureContext(org, context.period.previous_year())
         for figure in figure_registry.all_figures():
-            values.append((figure_registry.evaluate(figure, context),
-                           figure_registry.evaluate(figure, previous)))
-    return render(request, "core/figures.html", {
-        "form": form, "values": values, "page_title": "统计指标", "organization": org,
-        "breadcrumbs": [("统计指标", "")],
-    })
+            values.append(
+                (
+                    figure_registry.evaluate(figure, context),
+                    figure_registry.evaluate(figure, previous),
+                )
+            )
+    return render(
+        request,
+        "core/figures.html",
+        {
+            "form": form,
+            "values": values,
+            "page_title": "统计指标",
+            "organization": org,
+            "breadcrumbs": [("统计指标", "")],
+        },
+    )
 
 
 class RuleForm(forms.Form):
@@ -171,7 +194,9 @@ def parse_rule_value(text: str, default: Any) -> Any:
 
 
 @domain_action("core.rule.update")
-def update_rule(code: str, *, value: Any, enabled: bool, severity: str, acting_user: Any) -> RuleSetting:
+def update_rule(
+    code: str, *, value: Any, enabled: bool, severity: str, acting_user: Any
+) -> RuleSetting:
     """Change an institution's setting of a rule (audited, cache invalidated on commit)."""
     definition = rule_registry.get(code).definition
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
@@ -181,8 +206,12 @@ def update_rule(code: str, *, value: Any, enabled: bool, severity: str, acting_u
     setting.value = None if value == definition.default else value
     setting.enabled, setting.severity, setting.updated_by = enabled, severity, acting_user
     setting.save()
-    track(setting, changes={k: (before[k], getattr(setting, k)) for k in before
-                            if before[k] != getattr(setting, k)})
+    track(
+        setting,
+        changes={
+            k: (before[k], getattr(setting, k)) for k in before if before[k] != getattr(setting, k)
+        },
+    )
     from django.db import transaction
 
     rule_registry.invalidate()
@@ -209,8 +238,13 @@ def rules_page(request: HttpRequest) -> HttpResponse:
             severity = request.POST.get("severity", state.severity)
             if severity not in {"refuse", "warn"}:
                 raise DomainError({"severity": "请选择“拒绝”或“提醒”。"})
-            update_rule(code, value=value, enabled=request.POST.get("enabled") == "on",
-                        severity=severity, acting_user=request.user)
+            update_rule(
+                code,
+                value=value,
+                enabled=request.POST.get("enabled") == "on",
+                severity=severity,
+                acting_user=request.user,
+            )
         except KeyError:
             messages.error(request, "没有这条规则。")
         except DomainError as error:
@@ -221,19 +255,32 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for definition in rule_registry.all_rules():
         state = rule_registry.get(definition.code)
-        shown = ",".join(str(v) for v in state.value) if isinstance(state.value, list) else state.value
-        rows.append({"state": state, "shown": shown,
-                     "errors": form_errors if definition.code == error_code else {}})
-    return render(request, "core/rules.html", {
-        "rows": rows, "editable": editable, "page_title": "业务规则设置",
-        "breadcrumbs": [("业务规则设置", "")],
-    })
+        shown = (
+            ",".join(str(v) for v in state.value) if isinstance(state.value, list) else state.value
+        )
+        rows.append(
+            {
+                "state": state,
+                "shown": shown,
+                "errors": form_errors if definition.code == error_code else {},
+            }
+        )
+    return render(
+        request,
+        "core/rules.html",
+        {
+            "rows": rows,
+            "editable": editable,
+            "page_title": "业务规则设置",
+            "breadcrumbs": [("业务规则设置", "")],
+        },
+    )
 
 
 @login_required
 def system_status(request: HttpRequest) -> HttpResponse:
     """System administrator's page: versions, database, jobs, assets — no business data."""
-    if not request.user.has_role(RoleKind.SYSTEM_ADMIN):
+    if not request.user.has_role(RoleKind.SYSTEM_ADMIN):  # type: ignore[union-attr]
         deny(request, request.user, "非系统管理员访问系统状态")
         raise PermissionDenied("仅系统管理员可查看系统状态。")
     with connection.cursor() as cursor:
@@ -244,12 +291,24 @@ def system_status(request: HttpRequest) -> HttpResponse:
         ("Django", django.get_version()),
         ("数据库", f"{connection.vendor} {connection.settings_dict.get('NAME')}"),
         ("运行环境", settings.ENVIRONMENT),
-        ("后台任务", "Celery + Redis" if settings.REDIS_URL else "进程内同步执行（未配置 REDIS_URL）"),
+        (
+            "后台任务",
+            "Celery + Redis" if settings.REDIS_URL else "进程内同步执行（未配置 REDIS_URL）",
+        ),
         ("会话空闲超时", f"{settings.SESSION_IDLE_MINUTES} 分钟"),
         ("会话最长有效期", f"{settings.SESSION_COOKIE_AGE // 60} 分钟"),
-        ("登录失败锁定", f"{settings.AXES_FAILURE_LIMIT} 次 / {int(settings.AXES_COOLOFF_TIME * 60)} 分钟"),
+        (
+            "登录失败锁定",
+            f"{settings.AXES_FAILURE_LIMIT} 次 / {int(settings.AXES_COOLOFF_TIME * 60)} 分钟",
+        ),
         ("时区", settings.TIME_ZONE),
     ]
-    return render(request, "core/system.html", {
-        "facts": facts, "page_title": "系统状态", "breadcrumbs": [("系统状态", "")],
-    })
+    return render(
+        request,
+        "core/system.html",
+        {
+            "facts": facts,
+            "page_title": "系统状态",
+            "breadcrumbs": [("系统状态", "")],
+        },
+    )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,86 +14,211 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CommitteeTerm',
+            name="CommitteeTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='届次')),
-                ('elected_on', models.DateField(verbose_name='选举日期')),
-                ('term_years', models.PositiveSmallIntegerField(verbose_name='任期（年）')),
-                ('ends_on', models.DateField(verbose_name='任期届满日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='换届日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="届次")),
+                ("elected_on", models.DateField(verbose_name="选举日期")),
+                ("term_years", models.PositiveSmallIntegerField(verbose_name="任期（年）")),
+                ("ends_on", models.DateField(verbose_name="任期届满日期")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="换届日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
             ],
             options={
-                'verbose_name': '委员会届次',
-                'verbose_name_plural': '委员会届次',
-                'ordering': ['organization', '-number'],
+                "verbose_name": "委员会届次",
+                "verbose_name_plural": "委员会届次",
+                "ordering": ["organization", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='CommitteeMember',
+            name="CommitteeMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('position', models.CharField(choices=[('secretary', '书记'), ('deputy_secretary', '副书记'), ('organization', '组织委员'), ('publicity', '宣传委员'), ('discipline', '纪检委员'), ('member', '委员')], max_length=24, verbose_name='职务')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='任职日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离任日期')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='committee_posts', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='orgs.committeeterm', verbose_name='届次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("secretary", "书记"),
+                            ("deputy_secretary", "副书记"),
+                            ("organization", "组织委员"),
+                            ("publicity", "宣传委员"),
+                            ("discipline", "纪检委员"),
+                            ("member", "委员"),
+                        ],
+                        max_length=24,
+                        verbose_name="职务",
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True, verbose_name="任职日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离任日期")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="committee_posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="orgs.committeeterm",
+                        verbose_name="届次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '委员',
-                'verbose_name_plural': '委员',
-                'ordering': ['term', 'position', 'id'],
+                "verbose_name": "委员",
+                "verbose_name_plural": "委员",
+                "ordering": ["term", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='组织编码')),
-                ('level', models.CharField(choices=[('university_committee', '高校党委'), ('committee', '基层党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('temporary_branch', '临时党支部'), ('party_group', '党小组')], db_index=True, max_length=24, verbose_name='层级')),
-                ('kind', models.CharField(blank=True, choices=[('teacher', '教职工'), ('undergraduate', '本科生'), ('graduate', '研究生'), ('admin', '机关'), ('retired', '离退休'), ('mixed', '师生混合')], max_length=16, verbose_name='类型')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='所在单位')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('status', models.CharField(choices=[('active', '正常'), ('dissolved', '已撤销'), ('merged', '已合并')], db_index=True, default='active', max_length=16, verbose_name='状态')),
-                ('dissolved_on', models.DateField(blank=True, null=True, verbose_name='撤销日期')),
-                ('dissolution_reason', models.CharField(blank=True, max_length=200, verbose_name='撤销原因')),
-                ('is_joint', models.BooleanField(default=False, verbose_name='联合党支部')),
-                ('joint_units', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='联合单位数')),
-                ('is_model_branch', models.BooleanField(default=False, verbose_name='样板支部')),
-                ('is_benchmark_department', models.BooleanField(default=False, verbose_name='标杆院系')),
-                ('is_dual_leader_studio', models.BooleanField(default=False, verbose_name='“双带头人”书记工作室')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, editable=False, max_length=255)),
-                ('name_initials', models.CharField(blank=True, db_index=True, editable=False, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_from', to='orgs.organization', verbose_name='并入')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="简称")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="组织编码")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("university_committee", "高校党委"),
+                            ("committee", "基层党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("temporary_branch", "临时党支部"),
+                            ("party_group", "党小组"),
+                        ],
+                        db_index=True,
+                        max_length=24,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("teacher", "教职工"),
+                            ("undergraduate", "本科生"),
+                            ("graduate", "研究生"),
+                            ("admin", "机关"),
+                            ("retired", "离退休"),
+                            ("mixed", "师生混合"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="所在单位")),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常"), ("dissolved", "已撤销"), ("merged", "已合并")],
+                        db_index=True,
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("dissolved_on", models.DateField(blank=True, null=True, verbose_name="撤销日期")),
+                (
+                    "dissolution_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="撤销原因"),
+                ),
+                ("is_joint", models.BooleanField(default=False, verbose_name="联合党支部")),
+                (
+                    "joint_units",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="联合单位数"
+                    ),
+                ),
+                ("is_model_branch", models.BooleanField(default=False, verbose_name="样板支部")),
+                (
+                    "is_benchmark_department",
+                    models.BooleanField(default=False, verbose_name="标杆院系"),
+                ),
+                (
+                    "is_dual_leader_studio",
+                    models.BooleanField(default=False, verbose_name="“双带头人”书记工作室"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "name_pinyin",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=255),
+                ),
+                (
+                    "name_initials",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=100),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_from",
+                        to="orgs.organization",
+                        verbose_name="并入",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
-                'ordering': ['path'],
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
+                "ordering": ["path"],
             },
         ),
         migrations.AddField(
-            model_name='committeeterm',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='terms', to='orgs.organization', verbose_name='党组织'),
+            model_name="committeeterm",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="terms",
+                to="orgs.organization",
+                verbose_name="党组织",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['path'], name='orgs_path_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="organization",
+            index=models.Index(
+                fields=["path"], name="orgs_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddConstraint(
-            model_name='committeeterm',
-            constraint=models.UniqueConstraint(fields=('organization', 'number'), name='orgs_term_unique'),
+            model_name="committeeterm",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "number"), name="orgs_term_unique"
+            ),
         ),
     ]

@@ -14,8 +14,16 @@ TODAY = date(2026, 11, 25)
 
 
 def warn(**facts) -> set[str]:
-    base = dict(level=Level.BRANCH, kind=Kind.UNDERGRADUATE, is_joint=False, joint_units=None,
-                full_members=None, committee_size=None, current_term=None, today=TODAY)
+    base = dict(
+        level=Level.BRANCH,
+        kind=Kind.UNDERGRADUATE,
+        is_joint=False,
+        joint_units=None,
+        full_members=None,
+        committee_size=None,
+        current_term=None,
+        today=TODAY,
+    )
     return {w.code for w in structure_warnings(**{**base, **facts})}
 
 
@@ -35,17 +43,22 @@ def test_joint_branch_may_have_fewer_than_three() -> None:
     assert "org.branch.min_members" not in warn(full_members=2, is_joint=True)
 
 
-@pytest.mark.parametrize(("members", "kind", "code", "flagged"), [
-    (50, Kind.UNDERGRADUATE, "org.branch.max_members", False),
-    (51, Kind.UNDERGRADUATE, "org.branch.max_members", True),
-    (30, Kind.TEACHER, "org.branch.teacher_max_members", False),
-    (31, Kind.TEACHER, "org.branch.teacher_max_members", True),
-])
+@pytest.mark.parametrize(
+    ("members", "kind", "code", "flagged"),
+    [
+        (50, Kind.UNDERGRADUATE, "org.branch.max_members", False),
+        (51, Kind.UNDERGRADUATE, "org.branch.max_members", True),
+        (30, Kind.TEACHER, "org.branch.teacher_max_members", False),
+        (31, Kind.TEACHER, "org.branch.teacher_max_members", True),
+    ],
+)
 def test_branch_size_limits(members, kind, code, flagged) -> None:
     assert (code in warn(full_members=members, kind=kind, committee_size=4)) is flagged
 
 
-@pytest.mark.parametrize(("members", "size", "flagged"), [(6, 1, False), (7, 1, True), (7, 3, False)])
+@pytest.mark.parametrize(
+    ("members", "size", "flagged"), [(6, 1, False), (7, 1, True), (7, 3, False)]
+)
 def test_committee_required_from_seven_full_members(members, size, flagged) -> None:
     assert ("org.committee.threshold" in warn(full_members=members, committee_size=size)) is flagged
 
@@ -55,12 +68,15 @@ def test_committee_size_three_to_five(size, flagged) -> None:
     assert ("org.committee.size" in warn(committee_size=size)) is flagged
 
 
-@pytest.mark.parametrize(("ends_on", "codes"), [
-    (date(2026, 11, 25), set()),                               # ends today: not overdue
-    (date(2026, 11, 24), {"org.term.overdue"}),                # one day overdue
-    (date(2025, 11, 25), {"org.term.overdue"}),                # 365 days: still within the delay
-    (date(2025, 11, 24), {"org.term.max_delay"}),              # 366 days: beyond one year
-])
+@pytest.mark.parametrize(
+    ("ends_on", "codes"),
+    [
+        (date(2026, 11, 25), set()),  # ends today: not overdue
+        (date(2026, 11, 24), {"org.term.overdue"}),  # one day overdue
+        (date(2025, 11, 25), {"org.term.overdue"}),  # 365 days: still within the delay
+        (date(2025, 11, 24), {"org.term.max_delay"}),  # 366 days: beyond one year
+    ],
+)
 def test_overdue_reelection(ends_on, codes) -> None:
     assert warn(current_term=(3, ends_on)) == codes
 
@@ -81,17 +97,20 @@ def test_rule_value_changed_moves_the_boundary() -> None:
     assert "org.branch.max_members" in warn(full_members=41, committee_size=4)
 
 
-@pytest.mark.parametrize(("child", "parent", "ok"), [
-    (Level.BRANCH, Level.PARTY_GROUP, False),
-    (Level.BRANCH, Level.COMMITTEE, True),
-    (Level.BRANCH, Level.GENERAL_BRANCH, True),
-    (Level.TEMPORARY_BRANCH, Level.BRANCH, False),
-    (Level.PARTY_GROUP, Level.TEMPORARY_BRANCH, True),
-    (Level.GENERAL_BRANCH, Level.COMMITTEE, True),
-    (Level.COMMITTEE, Level.GENERAL_BRANCH, False),
-    (Level.UNIVERSITY_COMMITTEE, None, True),
-    (Level.BRANCH, None, False),
-])
+@pytest.mark.parametrize(
+    ("child", "parent", "ok"),
+    [
+        (Level.BRANCH, Level.PARTY_GROUP, False),
+        (Level.BRANCH, Level.COMMITTEE, True),
+        (Level.BRANCH, Level.GENERAL_BRANCH, True),
+        (Level.TEMPORARY_BRANCH, Level.BRANCH, False),
+        (Level.PARTY_GROUP, Level.TEMPORARY_BRANCH, True),
+        (Level.GENERAL_BRANCH, Level.COMMITTEE, True),
+        (Level.COMMITTEE, Level.GENERAL_BRANCH, False),
+        (Level.UNIVERSITY_COMMITTEE, None, True),
+        (Level.BRANCH, None, False),
+    ],
+)
 def test_allowed_parents(child, parent, ok) -> None:
     assert (check_parent(child, parent) is None) is ok
 

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def test_create_form_shows_inline_errors_and_saves_nothing(tree, login) -> None:
     before = Organization.objects.count()
-    response = login("committee").post("/orgs/add/", {"parent": tree.c1.pk, "name": "", "code": "C1-B1",
-                                                      "level": "branch"})
+    response = login("committee").post(
+        "/orgs/add/", {"parent": tree.c1.pk, "name": "", "code": "C1-B1", "level": "branch"}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "这个字段是必填项" in page or "请填写" in page
@@ -25,23 +26,33 @@ def test_create_form_shows_inline_errors_and_saves_nothing(tree, login) -> None:
 
 
 def test_create_form_shows_domain_error_on_the_field(tree, login) -> None:
-    response = login("univ").post("/orgs/add/", {"parent": tree.g1.pk, "name": "错党支部", "code": "XX",
-                                                 "level": "branch"})
+    response = login("univ").post(
+        "/orgs/add/", {"parent": tree.g1.pk, "name": "错党支部", "code": "XX", "level": "branch"}
+    )
     assert response.status_code == 200  # party groups are not offered as parents
     assert "选择一个有效的选项" in response.content.decode()
     assert not Organization.objects.filter(code="XX").exists()
 
 
 def test_create_then_redirect_to_detail(tree, login) -> None:
-    response = login("committee").post("/orgs/add/", {"parent": tree.c1.pk, "name": "文学院教工第二党支部",
-                                                      "code": "C1-B3", "level": "branch", "kind": "teacher"})
+    response = login("committee").post(
+        "/orgs/add/",
+        {
+            "parent": tree.c1.pk,
+            "name": "文学院教工第二党支部",
+            "code": "C1-B3",
+            "level": "branch",
+            "kind": "teacher",
+        },
+    )
     org = Organization.objects.get(code="C1-B3")
     assert response.status_code == 302 and response["Location"] == f"/orgs/{org.pk}/"
 
 
 def test_level_under_wrong_parent_shown_inline(tree, login) -> None:
-    response = login("univ").post("/orgs/add/", {"parent": tree.c1.pk, "name": "错层级", "code": "XX",
-                                                 "level": "committee"})
+    response = login("univ").post(
+        "/orgs/add/", {"parent": tree.c1.pk, "name": "错层级", "code": "XX", "level": "committee"}
+    )
     assert "基层党委不能设在基层党委之下" in response.content.decode()
 
 
@@ -54,15 +65,25 @@ def test_move_form_refuses_descendant_inline(tree, login) -> None:
 
 
 def test_detail_flags_overdue_reelection(tree, login) -> None:
-    CommitteeTerm.objects.create(organization=tree.b1, number=2, elected_on=date(2020, 1, 1),
-                                 term_years=3, ends_on=date(2023, 1, 1))
+    CommitteeTerm.objects.create(
+        organization=tree.b1,
+        number=2,
+        elected_on=date(2020, 1, 1),
+        term_years=3,
+        ends_on=date(2023, 1, 1),
+    )
     page = login("secretary").get(f"/orgs/{tree.b1.pk}/").content.decode()
     assert "org.term.max_delay" in page and "逾期" in page
 
 
 def test_home_lists_overdue_terms(tree, login) -> None:
-    CommitteeTerm.objects.create(organization=tree.b1, number=2, elected_on=date(2020, 1, 1),
-                                 term_years=3, ends_on=date(2023, 1, 1))
+    CommitteeTerm.objects.create(
+        organization=tree.b1,
+        number=2,
+        elected_on=date(2020, 1, 1),
+        term_years=3,
+        ends_on=date(2023, 1, 1),
+    )
     page = login("committee").get("/").content.decode()
     assert "文学院教工第一党支部 第2届" in page
     assert "文学院教工第一党支部 第2届" not in login("outsider").get("/").content.decode()
@@ -71,7 +92,9 @@ def test_home_lists_overdue_terms(tree, login) -> None:
 def test_tree_search_by_pinyin_initials(tree, login) -> None:
     response = login("univ").get("/orgs/tree/", {"q": "wxyjg"})
     assert [o.code for o in response.context["matches"]] == ["C1-B1"]
-    assert [o.code for o in login("outsider").get("/orgs/tree/", {"q": "wxy"}).context["matches"]] == []
+    assert [
+        o.code for o in login("outsider").get("/orgs/tree/", {"q": "wxy"}).context["matches"]
+    ] == []
 
 
 def test_tree_top_is_the_scope(tree, login) -> None:
@@ -87,7 +110,9 @@ def test_list_filters_and_query_count(tree, login, django_assert_max_num_queries
     with django_assert_max_num_queries(12):
         client.get("/orgs/")
     for i in range(30):
-        Organization.objects.add_child(tree.c2, {"name": f"数学学院党支部{i}", "code": f"C2-X{i}", "level": "branch"})
+        Organization.objects.add_child(
+            tree.c2, {"name": f"数学学院党支部{i}", "code": f"C2-X{i}", "level": "branch"}
+        )
     with django_assert_max_num_queries(12):
         client.get("/orgs/")
 

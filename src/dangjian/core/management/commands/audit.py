@@ -29,6 +29,10 @@ class Command(BaseCommand):
             detail={"rows": count, "first_bad_seq": problem.seq if problem else None},
         )
         if problem is not None:
-            where = f"序号 {problem.seq}" + (f"（记录ID {problem.row_id}）" if problem.row_id else "")
-            raise CommandError(f"审计日志链已被破坏：{where}：{problem.reason}。已校验 {count} 条。")
+            where = f"序号 {problem.seq}" + (
+                f"（记录ID {problem.row_id}）" if problem.row_id else ""
+            )
+            raise CommandError(
+                f"审计日志链已被破坏：{where}：{problem.reason}。已校验 {count} 条。"
+            )
         self.stdout.write(self.style.SUCCESS(f"审计日志链完整：{count} 条记录校验通过。"))
