@@ -28,6 +28,8 @@ from dangjian.orgs.models import CommitteeMember, CommitteeTerm, Organization
 from dangjian.orgs.rules import structure_warnings
 
 LIST_CRUMB = ("党组织", "/orgs/")
+CHILDREN_SHOWN = 100  # a detail page lists at most this many children; the list has the rest
+TREE_CHILDREN_SHOWN = 500
 
 
 def apply_errors(form: forms.BaseForm, error: DomainError) -> None:
@@ -152,12 +154,18 @@ def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.GET.get("dissolved") != "1":
         children = children.filter(status=Status.ACTIVE)
-    nodes = list(children.order_by("path"))
+    nodes = list(children.order_by("path")[: TREE_CHILDREN_SHOWN + 1])
+    more = len(nodes) > TREE_CHILDREN_SHOWN
+    nodes = nodes[:TREE_CHILDREN_SHOWN]
     _annotate_nodes(nodes)
     return render(
         request,
         "orgs/_tree_nodes.html",
-        {"nodes": nodes, "show_dissolved": request.GET.get("dissolved") == "1"},
+        {
+            "nodes": nodes,
+            "show_dissolved": request.GET.get("dissolved") == "1",
+            "more_url": f"{reverse('orgs:list')}?within={org.pk}" if more else "",
+        },
     )
 
 
@@ -165,11 +173,11 @@ def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, VIEW, pk=pk)
     user = request.user
-    children = list(
-        org.get_children()
-        .filter(pk__in=Organization.objects.restrict(user).values("pk"))
-        .order_by("path")
+    visible_children = org.get_children().filter(
+        pk__in=Organization.objects.restrict(user).values("pk")
     )
+    children = list(visible_children.order_by("path")[:CHILDREN_SHOWN])
+    children_total = visible_children.count() if len(children) == CHILDREN_SHOWN else len(children)
     _annotate_nodes(children)
     terms = list(org.terms.prefetch_related("members").order_by("-number"))
     current = next((t for t in terms if t.closed_on is None), None)
@@ -198,10 +206,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .values_list("level")
         .annotate(n=Count("pk"))
     )
+    lineage = org.ancestors_and_self()
+    visible = set(
+        Organization.objects.restrict(user)
+        .filter(pk__in=[a.pk for a in lineage])
+        .values_list("pk", flat=True)
+    )
     crumbs = [LIST_CRUMB] + [
-        (a.name, reverse("orgs:detail", args=[a.pk]))
-        for a in org.ancestors_and_self()
-        if Organization.objects.restrict(user).filter(pk=a.pk).exists()
+        (a.name, reverse("orgs:detail", args=[a.pk])) for a in lineage if a.pk in visible
     ]
     return render(
         request,
@@ -211,6 +223,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": org.name,
             "breadcrumbs": crumbs,
             "children": children,
+            "children_total": children_total,
             "terms": terms,
             "current_term": current,
             "member_total": count.total if count else 0,

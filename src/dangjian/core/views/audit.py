@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from django.contrib.auth.decorators import login_required
@@ -39,7 +40,9 @@ class AuditEventListView(ScopedListView):
         ExportColumn("对象", "object_repr", 30),
         ExportColumn("结果", lambda e: "成功" if e.success else "失败", 8),
         ExportColumn("说明", "message", 30),
-        ExportColumn("变更", lambda e: audit.to_jsonable(e.changes) and str(e.changes), 40),
+        ExportColumn(
+            "变更", lambda e: json.dumps(e.changes, ensure_ascii=False) if e.changes else "", 40
+        ),
         ExportColumn("校验码", "mac", 20),
     ]
 
