@@ -148,7 +148,7 @@ def check_parent(level: str, parent_level: str | None) -> str | None:
     names = dict(Level.choices)
     if parent_level is None:
         return f"{names[level]}必须设在上级党组织之下。"
-    allowed_names = "、".join(names[p] for p in allowed if p) or "无"
+    allowed_names = "、".join(names[p] for p in Level.values if p in allowed) or "无"
     return f"{names[level]}不能设在{names[parent_level]}之下（可设在：{allowed_names}）。"
 
 
