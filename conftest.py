@@ -9,11 +9,12 @@ from dangjian.core.testing.personas import PASSWORD, Tree, build_personas, build
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches(settings):
+def _fresh_caches(settings, tmp_path):
     """Rules and grants are cached; every test starts clean. Passwords hash fast in tests."""
     from django.core.cache import cache
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
     cache.clear()
     yield

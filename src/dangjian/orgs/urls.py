@@ -1,6 +1,8 @@
 from django.urls import path
 
+from dangjian.core.views.imports import import_urls
 from dangjian.orgs import views
+from dangjian.orgs.importers import OrganizationImport
 
 app_name = "orgs"
 urlpatterns = [
@@ -17,5 +19,10 @@ urlpatterns = [
     path("<int:pk>/terms/add/", views.term_create, name="term_create"),
     path("terms/<int:pk>/edit/", views.term_edit, name="term_edit"),
     path("terms/<int:pk>/members/add/", views.committee_member_add, name="committee_member_add"),
-    path("committee-members/<int:pk>/end/", views.committee_member_end, name="committee_member_end"),
+    path(
+        "committee-members/<int:pk>/end/", views.committee_member_end, name="committee_member_end"
+    ),
 ]
+
+# Import from Excel/CSV (core/views/imports.py): upload, template, result, marked error file.
+urlpatterns += import_urls(OrganizationImport)

@@ -1,0 +1,163 @@
+"""Generic import pages: upload, template download, result, marked error file.
+
+An app adds them with `urlpatterns += import_urls(MyImport)`; every page needs the IMPORT
+grant on the spec's model, and a result (with its error file) is shown only to the user who
+uploaded the file. What the import may touch is decided row by row by the actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from urllib.parse import quote
+from uuid import UUID
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+
+from dangjian.core.io.export import XLSX_TYPE
+from dangjian.core.io.importer import CREATE, MODE_LABELS, UPDATE, ImportSpec, run_import
+from dangjian.core.io.results import load_result, open_error_file, save_result
+from dangjian.core.io.template import template_bytes
+from dangjian.core.permissions import require
+from dangjian.core.scope import IMPORT
+
+R = TypeVar("R", HttpResponse, FileResponse)
+
+MODE_HELP = {
+    CREATE: "逐行新建记录",
+    UPDATE: "按编码修改已有记录，只改表中出现的列",
+}
+
+
+class ImportForm(forms.Form):
+    """The uploaded file and the import mode."""
+
+    file = forms.FileField(
+        label="选择文件",
+        error_messages={"required": "请选择要导入的文件。", "empty": "上传的文件是空的。"},
+    )
+    mode = forms.ChoiceField(label="导入方式", widget=forms.RadioSelect, initial=CREATE)
+
+    def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mode_field: forms.ChoiceField = self.fields["mode"]  # type: ignore[assignment]
+        mode_field.choices = [(mode, f"{MODE_LABELS[mode]}：{MODE_HELP[mode]}") for mode in modes]
+
+
+def _name(request: HttpRequest, name: str) -> str:
+    """A sibling URL name in the app's namespace (orgs:import_result …)."""
+    match = request.resolver_match
+    namespace = match.namespace if match else ""
+    return f"{namespace}:{name}" if namespace else name
+
+
+def _crumbs(spec: ImportSpec, *tail: tuple[str, str]) -> list[tuple[str, str]]:
+    first = (spec.label, reverse(spec.list_url_name)) if spec.list_url_name else (spec.label, "")
+    return [first, *tail]
+
+
+def _attachment(response: R, filename: str) -> R:
+    """Mark a response as a download with a UTF-8 (Chinese) file name."""
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def upload(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
+    """The upload form; a POST runs the import and redirects to its result page."""
+    require(request, spec.model, IMPORT)
+    importer = spec()
+    form = ImportForm(request.POST or None, request.FILES or None, modes=importer.modes)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        mode = form.cleaned_data["mode"]
+        result = run_import(importer, uploaded, request.user, mode, file_name=uploaded.name)
+        token = save_result(
+            result, user=request.user, spec=importer, file_name=uploaded.name, mode=mode
+        )
+        return redirect(_name(request, "import_result"), token=token)
+    required = importer.required_keys(CREATE)
+    return render(
+        request,
+        "core/import_upload.html",
+        {
+            "form": form,
+            "spec": importer,
+            "columns": [(column, column.key in required) for column in importer.columns],
+            "template_url": reverse(_name(request, "import_template")),
+            "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
+            "page_title": f"导入{importer.label}",
+            "breadcrumbs": _crumbs(importer, (f"导入{importer.label}", "")),
+        },
+    )
+
+
+@login_required
+def template(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
+    """The .xlsx template with headers, an example row and the instructions sheet."""
+    require(request, spec.model, IMPORT)
+    importer = spec()
+    response = HttpResponse(template_bytes(importer), content_type=XLSX_TYPE)
+    return _attachment(response, f"{importer.label}导入模板.xlsx")
+
+
+def _own_result(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> dict[str, Any]:
+    require(request, spec.model, IMPORT)
+    summary = load_result(str(token), request.user, spec())
+    if summary is None:
+        raise Http404("未找到该导入结果，或它已过期。")
+    return summary
+
+
+@login_required
+def result(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> HttpResponse:
+    """Counts after a successful import, or the first errors and the marked file."""
+    summary = _own_result(request, spec, token)
+    importer = spec()
+    upload_url = reverse(_name(request, "import"))
+    unchanged = summary["total"] - summary["created"] - summary["updated"]
+    return render(
+        request,
+        "core/import_result.html",
+        {
+            "summary": summary,
+            "spec": importer,
+            "mode_label": MODE_LABELS.get(summary["mode"], summary["mode"]),
+            "unchanged": unchanged if not summary["error_count"] else 0,
+            "error_file_url": reverse(_name(request, "import_error_file"), kwargs={"token": token}),
+            "upload_url": upload_url,
+            "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
+            "page_title": f"导入{importer.label}：结果",
+            "breadcrumbs": _crumbs(
+                importer, (f"导入{importer.label}", upload_url), ("导入结果", "")
+            ),
+        },
+    )
+
+
+@login_required
+def error_file(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> FileResponse:
+    """The uploaded rows with each bad cell marked (only for the user who uploaded them)."""
+    summary = _own_result(request, spec, token)
+    handle = open_error_file(str(token))
+    if handle is None:
+        raise Http404("该导入没有错误文件。")
+    stem = summary["file_name"].rsplit(".", 1)[0] or spec.label
+    return _attachment(FileResponse(handle, content_type=XLSX_TYPE), f"{stem}_错误标注.xlsx")
+
+
+def import_urls(spec: type[ImportSpec], prefix: str = "import/") -> list[URLPattern]:
+    """The four import routes for one record type, named import, import_template …"""
+    kwargs = {"spec": spec}
+    return [
+        path(prefix, upload, kwargs, name="import"),
+        path(f"{prefix}template/", template, kwargs, name="import_template"),
+        path(f"{prefix}<uuid:token>/", result, kwargs, name="import_result"),
+        path(f"{prefix}<uuid:token>/errors/", error_file, kwargs, name="import_error_file"),
+    ]
+
+
+__all__ = ["ImportForm", "error_file", "import_urls", "result", "template", "upload"]
