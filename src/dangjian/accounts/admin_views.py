@@ -1,5 +1,391 @@
-from django.http import HttpResponse
+"""User and role management: the security administrator's pages (三员分立).
+
+Every page fetches accounts through `restrict()` (`User.scope` lists only the security
+administrator), and every change goes through `accounts.actions`, which enforce the
+separation rules. Temporary passwords are shown once, in the answer to the POST that set
+them, never stored in the session and never sent to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from dangjian.accounts import actions
+from dangjian.accounts.admin_forms import (
+    GrantForm,
+    ResetPasswordForm,
+    UserCreateForm,
+    UserProfileForm,
+)
+from dangjian.accounts.filters import UserFilter
+from dangjian.accounts.lockout import lock_state, locked_usernames
+from dangjian.accounts.models import RoleGrant, User
+from dangjian.accounts.passwords import generate_password
+from dangjian.core.errors import DomainError
+from dangjian.core.permissions import get_scoped, require
+from dangjian.core.roles import ADMIN_ROLES, RoleKind
+from dangjian.core.scope import ADD, CHANGE, VIEW, can
+from dangjian.core.views.generic import ScopedListView
+from dangjian.orgs.choices import Status
+from dangjian.orgs.models import Organization
+
+USERS_CRUMB = ("用户与角色", "/accounts/users/")
+PICKER_LIMIT = 50
 
 
-def users(request):  # placeholder, replaced by the user-management module
-    return HttpResponse("")
+def _apply_errors(form: forms.Form, error: DomainError) -> None:
+    """Show a refusal next to the field it names, or above the form."""
+    for name, text in error.errors.items():
+        form.add_error(name if name in form.fields else None, text)
+
+
+def _user_crumbs(user: User, *tail: tuple[str, str]) -> list[tuple[str, str]]:
+    return [USERS_CRUMB, (str(user), reverse("accounts:user_detail", args=[user.pk])), *tail]
+
+
+def _confirm(request: HttpRequest, user: User, **context: Any) -> HttpResponse:
+    detail_url = reverse("accounts:user_detail", args=[user.pk])
+    context.setdefault("cancel_url", detail_url)
+    context["breadcrumbs"] = _user_crumbs(user, (context["page_title"], ""))
+    return render(request, "core/confirm.html", context)
+
+
+def _password_page(
+    request: HttpRequest, user: User, password: str, *, created: bool
+) -> HttpResponse:
+    """The one time a temporary password is shown; the answer is never cached."""
+    title = "账号已创建" if created else "密码已重置"
+    response = render(
+        request,
+        "accounts/password_shown.html",
+        {
+            "account": user,
+            "password": password,
+            "created": created,
+            "page_title": title,
+            "breadcrumbs": _user_crumbs(user, (title, "")),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class UserListView(ScopedListView):
+    """All accounts, with their active roles, status and lockout, for the security admin."""
+
+    model = User
+    template_name = "accounts/user_list.html"
+    filterset_class = UserFilter
+    page_title = "用户与角色"
+    paginate_by = 30
+    breadcrumbs: ClassVar[list[tuple[str, str]]] = [("用户与角色", "")]
+
+    def base_queryset(self) -> QuerySet[User]:
+        grants = RoleGrant.objects.active().select_related("organization").order_by("role")
+        return (
+            self.scoped_queryset()
+            .prefetch_related(Prefetch("role_grants", queryset=grants, to_attr="active_grants"))
+            .order_by("username")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = list(context["object_list"])
+        locked = locked_usernames(user.username for user in page)
+        for user in page:
+            user.is_locked = user.username in locked
+        context["object_list"] = page
+        context["can_add"] = can(self.request.user, User, ADD)
+        return context
+
+
+users = UserListView.as_view()
+
+
+@login_required
+@never_cache
+def user_create(request: HttpRequest) -> HttpResponse:
+    """Open an account; the initial password is typed or generated and shown once."""
+    require(request, User, ADD)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        password = data["password"] or generate_password()
+        try:
+            user = actions.create_user(data, password=password, acting_user=request.user)
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            return _password_page(request, user, password, created=True)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": "新建用户",
+            "submit_label": "创建账号",
+            "intro": "新账号没有任何角色；创建后在用户详情页授予角色。",
+            "cancel_url": reverse("accounts:users"),
+            "breadcrumbs": [USERS_CRUMB, ("新建用户", "")],
+        },
+    )
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One account: profile, status, login lockout, and its role grants with history."""
+    user = get_scoped(request, User, VIEW, pk=pk)
+    grants = list(
+        user.role_grants.select_related("organization", "granted_by").order_by(
+            "revoked_at", "-granted_at"
+        )
+    )
+    is_self = user.pk == request.user.pk
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account": user,
+            "grants": grants,
+            "lock": lock_state(user.username),
+            "is_self": is_self,
+            "can_change": can(request.user, User, CHANGE) and not is_self,
+            "page_title": str(user),
+            "breadcrumbs": [USERS_CRUMB, (str(user), "")],
+        },
+    )
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_scoped(request, User, CHANGE, pk=pk)
+    initial = {"display_name": user.display_name, "phone": user.phone, "email": user.email}
+    form = UserProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_user(user, form.cleaned_data, acting_user=request.user)
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"已保存“{user}”的账号信息。")
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": "编辑账号信息",
+            "intro": f"用户名 {user.username} 是账号的固定标识，不能修改。",
+            "cancel_url": reverse("accounts:user_detail", args=[user.pk]),
+            "breadcrumbs": _user_crumbs(user, ("编辑", "")),
+        },
+    )
+
+
+def _run(
+    request: HttpRequest, user: User, action: Any, success: str, **kwargs: Any
+) -> HttpResponse:
+    """Call an action on POST; its refusal is shown on the user's page."""
+    try:
+        action(user, acting_user=request.user, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("accounts:user_detail", pk=user.pk)
+
+
+@login_required
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_scoped(request, User, CHANGE, pk=pk)
+    if request.method == "POST":
+        return _run(request, user, actions.deactivate_user, f"已停用账号“{user}”。")
+    return _confirm(
+        request,
+        user,
+        page_title="停用账号",
+        danger=True,
+        submit_label="停用",
+        question=f"停用账号“{user}”（{user.username}）？",
+        warning="停用后该账号不能登录、不能使用 API 令牌；角色授权保留，重新启用后恢复。",
+    )
+
+
+@login_required
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_scoped(request, User, CHANGE, pk=pk)
+    if request.method == "POST":
+        return _run(request, user, actions.reactivate_user, f"已启用账号“{user}”。")
+    return _confirm(
+        request,
+        user,
+        page_title="启用账号",
+        submit_label="启用",
+        question=f"重新启用账号“{user}”（{user.username}）？它仍有的有效授权将随之恢复。",
+    )
+
+
+@login_required
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_scoped(request, User, CHANGE, pk=pk)
+    if request.method == "POST":
+        try:
+            cleared = actions.unlock_user(user, acting_user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已解除“{user}”的登录锁定（清除{cleared}条失败记录）。")
+        return redirect("accounts:user_detail", pk=user.pk)
+    return _confirm(
+        request,
+        user,
+        page_title="解除登录锁定",
+        submit_label="解锁",
+        question=f"清除“{user}”（{user.username}）的登录失败记录，立即允许其再次登录？",
+        warning="如果失败记录来自他人猜测密码，请先与本人核实，必要时一并重置密码。",
+    )
+
+
+@login_required
+@never_cache
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a temporary password (typed or generated), shown once; it must be changed."""
+    user = get_scoped(request, User, CHANGE, pk=pk)
+    form = ResetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = form.cleaned_data["password"] or generate_password()
+        try:
+            actions.reset_password(user, password=password, acting_user=request.user)
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            return _password_page(request, user, password, created=False)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "page_title": "重置密码",
+            "submit_label": "重置密码",
+            "intro": f"为“{user}”（{user.username}）设置临时密码。重置后其已登录的会话随即失效，"
+            "下次登录须修改密码。",
+            "cancel_url": reverse("accounts:user_detail", args=[user.pk]),
+            "breadcrumbs": _user_crumbs(user, ("重置密码", "")),
+        },
+    )
+
+
+def organization_options(query: str, role: str, limit: int = PICKER_LIMIT) -> list[Organization]:
+    """Active organizations that fit `role`, found by code, name or pinyin initials.
+
+    This deliberately does not go through `restrict()`. The security administrator holds no
+    business grant (三员分立), so scope would show them no organization at all, yet binding a
+    grant needs one. What the picker reveals is only the identity of active organizations —
+    name and code, which are not business records — never members, terms or any other data.
+    """
+    organizations = Organization.objects.filter(status=Status.ACTIVE)
+    levels = actions.ROLE_LEVELS.get(role)
+    if levels:
+        organizations = organizations.filter(level__in=levels)
+    text = query.strip()
+    if text:
+        lowered = text.lower().replace(" ", "")
+        condition = Q(name__icontains=text) | Q(code__istartswith=text)
+        if lowered.isascii():
+            condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+        organizations = organizations.filter(condition)
+    return list(organizations.only("pk", "name", "code", "path").order_by("path")[:limit])
+
+
+@login_required
+def org_options(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the organization picker's options for a search and a role."""
+    require(request, RoleGrant, ADD)
+    role = request.GET.get("role", "")
+    options = [] if role in ADMIN_ROLES else organization_options(request.GET.get("q", ""), role)
+    return render(
+        request,
+        "accounts/_org_options.html",
+        {
+            "options": options,
+            "admin_role": role in ADMIN_ROLES,
+            "limit": PICKER_LIMIT,
+        },
+    )
+
+
+ROLE_HINTS = [
+    (RoleKind(role).label, actions.fitting_levels_text(role)) for role in actions.ROLE_LEVELS
+] + [("系统管理员、安全保密管理员、安全审计员", "不关联党组织，不能与业务角色或彼此兼任")]
+
+
+@login_required
+def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grant a role: business roles on an organization of a fitting level, admins on none."""
+    user = get_scoped(request, User, CHANGE, pk=pk)
+    require(request, RoleGrant, ADD)
+    source = request.POST if request.method == "POST" else request.GET
+    role, query = source.get("role", ""), source.get("q", "")
+    options = [] if role in ADMIN_ROLES else organization_options(query, role)
+    chosen = source.get("organization", "")
+    if chosen.isdigit() and all(str(org.pk) != chosen for org in options):
+        options += list(Organization.objects.filter(pk=int(chosen), status=Status.ACTIVE))
+    form = GrantForm(request.POST or None, options=options, initial={"role": role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = actions.grant_role(user, acting_user=request.user, **form.grant_values())
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            where = f"（{grant.organization.name}）" if grant.organization else ""
+            messages.success(request, f"已授予“{user}”{grant.get_role_display()}{where}。")
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(
+        request,
+        "accounts/grant_form.html",
+        {
+            "form": form,
+            "account": user,
+            "q": query,
+            "admin_role": role in ADMIN_ROLES,
+            "options": options,
+            "selected": chosen,
+            "limit": PICKER_LIMIT,
+            "role_hints": ROLE_HINTS,
+            "page_title": "授予角色",
+            "breadcrumbs": _user_crumbs(user, ("授予角色", "")),
+        },
+    )
+
+
+@login_required
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_scoped(request, RoleGrant, CHANGE, pk=pk)
+    user = grant.user
+    if request.method == "POST":
+        try:
+            actions.revoke_role(grant, acting_user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"已撤销“{user}”的{grant.get_role_display()}角色。")
+        return redirect("accounts:user_detail", pk=user.pk)
+    where = f"在“{grant.organization.name}”的" if grant.organization else ""
+    return _confirm(
+        request,
+        user,
+        page_title="撤销角色",
+        danger=True,
+        submit_label="撤销",
+        question=f"撤销“{user}”{where}{grant.get_role_display()}角色？",
+        warning="撤销立即生效，该账号随即失去这一角色的全部权限；授权记录保留备查。",
+    )

@@ -27,7 +27,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
-    objects = ScopedUserManager()
+    objects = ScopedUserManager()  # type: ignore[misc]
     scope: ClassVar[ScopeSpec] = ScopeSpec(
         actions={SECURITY_ADMIN: {VIEW, ADD, CHANGE}}, path_field=None
     )
@@ -65,18 +65,28 @@ class RoleGrant(models.Model):
     """A role granted to a user on an organization (its subtree), or globally for admins."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_grants",
         verbose_name="用户",
     )
     role = models.CharField("角色", max_length=32, choices=RoleKind.choices)
     organization = models.ForeignKey(
-        "orgs.Organization", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="role_grants", verbose_name="党组织",
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_grants",
+        verbose_name="党组织",
     )
     granted_at = models.DateTimeField("授予时间", default=timezone.now)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name="授予人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="授予人",
     )
     valid_until = models.DateTimeField("有效期至", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
@@ -111,7 +121,9 @@ class ApiToken(models.Model):
     """A per-user API token, shown once at creation, used as `Authorization: Bearer`."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name="用户",
     )
     prefix = models.CharField("前缀", max_length=8)

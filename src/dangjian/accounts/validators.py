@@ -1,10 +1,16 @@
-"""Password complexity: at least three of four character classes (等保 practice)."""
+"""Password rules with Chinese messages (等保 practice).
+
+Django 5.2's own minimum-length message has no Chinese translation and the similarity check
+does not know this project's name and phone fields, so both are replaced here; settings list
+these classes in AUTH_PASSWORD_VALIDATORS.
+"""
 
 from __future__ import annotations
 
 import string
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 
@@ -30,3 +36,32 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码须至少包含小写字母、大写字母、数字、符号中的{self.min_classes}类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule, with a Chinese message."""
+
+    def get_error_message(self) -> str:
+        return f"密码太短，至少需要{self.min_length}个字符。"
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要{self.min_length}个字符。"
+
+
+class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
+    """Django's similarity rule, also against the account's name and phone number."""
+
+    DEFAULT_USER_ATTRIBUTES = ("username", "display_name", "phone", "email")
+
+    def __init__(
+        self,
+        user_attributes: tuple[str, ...] = DEFAULT_USER_ATTRIBUTES,
+        max_similarity: float = 0.7,
+    ) -> None:
+        super().__init__(user_attributes, max_similarity)
+
+    def get_error_message(self) -> str:
+        return "密码与%(verbose_name)s过于相似。"
+
+    def get_help_text(self) -> str:
+        return "密码不能与用户名、姓名、手机号、电子邮箱过于相似。"

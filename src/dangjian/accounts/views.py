@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from dangjian.accounts import actions
 from dangjian.accounts.forms import ChangePasswordForm, LoginForm
-from dangjian.core import audit
+from dangjian.accounts.models import User
+from dangjian.core.errors import DomainError
 
 
 class LoginView(auth_views.LoginView):
@@ -29,37 +32,69 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-class LogoutView(auth_views.LogoutView):
-    next_page = "accounts:login"
+@login_required
+@require_POST
+@never_cache
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """End the session and say so, with a link to log in again.
+
+    The page is rendered rather than redirected to the login page, so that the answer of a
+    successful logout differs from the answer to a visitor who was not logged in at all.
+    """
+    logout(request)
+    return render(request, "accounts/logged_out.html", {"page_title": "已退出登录"})
 
 
-def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Shown instead of the login result while the username is locked (django-axes)."""
+def lockout_message() -> str:
+    """The Chinese text shown while a username is locked (limits from settings)."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
-    message = f"连续登录失败{settings.AXES_FAILURE_LIMIT}次，账号已锁定{minutes}分钟。请稍后再试，或联系安全保密管理员解锁。"
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
+    return (
+        f"连续登录失败{settings.AXES_FAILURE_LIMIT}次，账号已锁定{minutes}分钟。"
+        "请稍后再试，或联系安全保密管理员解锁。"
+    )
 
+
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: Any = None,
+    *args: Any,
+    **kwargs: Any,
+) -> HttpResponse:
+    """Shown instead of the login result while the username is locked (django-axes)."""
+    message = lockout_message()
+    if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
     form = LoginForm(request, data=None)
     return render(request, "accounts/login.html", {"form": form, "locked": message}, status=429)
 
 
 @login_required
+@never_cache
 def profile(request: HttpRequest) -> HttpResponse:
-    """Own account: roles held, and change of password."""
-    form = ChangePasswordForm(request.user, request.POST or None)
+    """Own account: roles held, and change of password (required after a reset)."""
+    user = cast(User, request.user)
+    form = ChangePasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        user.must_change_password = False
-        user.password_changed_at = timezone.now()
-        user.save(update_fields=["must_change_password", "password_changed_at"])
-        update_session_auth_hash(request, user)
-        audit.record_security("auth.password_changed", actor=user, obj=user)
-        messages.success(request, "密码已修改。")
-        return redirect("accounts:profile")
-    grants = request.user.role_grants.active().select_related("organization")
-    return render(request, "accounts/profile.html", {
-        "form": form, "grants": grants, "page_title": "账号与密码",
-        "breadcrumbs": [("账号与密码", "")],
-    })
+        try:
+            actions.change_own_password(
+                user, password=form.cleaned_data["new_password1"], acting_user=user
+            )
+        except DomainError as error:
+            for name, text in error.errors.items():
+                form.add_error("new_password1" if name == "password" else None, text)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            return redirect("accounts:profile")
+    grants = user.role_grants.active().select_related("organization")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "grants": grants,
+            "page_title": "账号与密码",
+            "breadcrumbs": [("账号与密码", "")],
+        },
+    )

@@ -276,3 +276,20 @@ def test_docs_page_loads_only_local_assets(db: Any) -> None:
         assert asset.startswith(settings.STATIC_URL), asset
         assert finders.find(asset[len(settings.STATIC_URL) :]), f"{asset} is not a static file"
     assert '"validatorUrl": null' in html
+
+
+def test_temporary_password_gives_no_token(tree, personas) -> None:
+    """A password set by the security admin must be changed before the API can be used."""
+    from django.test import Client
+
+    from dangjian.core.testing.personas import PASSWORD
+
+    user = personas["secretary"]
+    user.must_change_password = True
+    user.save()
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "secretary", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 403 and "修改密码" in response.json()["detail"]
