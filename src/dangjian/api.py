@@ -26,6 +26,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError, Valida
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from dangjian.accounts.middleware import MUST_CHANGE_MESSAGE
 from dangjian.accounts.models import ApiToken, hash_token
 from dangjian.accounts.views import lockout_response
 from dangjian.core import audit
@@ -51,7 +52,7 @@ class BearerToken(HttpBearer):
             )
             .first()
         )
-        if row is None or not row.user.is_active:
+        if row is None or not row.user.is_active or row.user.must_change_password:
             return None
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
@@ -277,7 +278,7 @@ class ErrorOut(Schema):
 @api.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     tags=["认证"],
     summary="用用户名和密码换取 API 令牌",
     description="令牌只在此时返回一次，服务器只保存其摘要。连续登录失败达到上限后账号临时锁定，"
@@ -290,6 +291,9 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
         return lockout_response(request)
     if user is None:
         return 401, {"detail": "用户名或密码错误。"}
+    if getattr(user, "must_change_password", False):
+        # A temporary password set by the security admin must not become a working token.
+        return 403, {"detail": MUST_CHANGE_MESSAGE}
     if settings.AXES_RESET_ON_SUCCESS:
         # As a web login does; the login signal is not sent, since it would start a session.
         reset_failures(ip=getattr(request, "axes_ip_address", None), username=user.get_username())

@@ -67,8 +67,12 @@ def acting_user() -> Any:
     return ctx.actor if ctx else None
 
 
-def domain_action(code: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Make a function a domain action named `code` (e.g. 'orgs.organization.move')."""
+def domain_action(code: str, label: str = "") -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Make a function a domain action named `code` (e.g. 'orgs.organization.move').
+
+    `label` is the Chinese name shown on the audit pages.
+    """
+    audit.register_action_label(code, label)
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)

@@ -26,6 +26,34 @@ from django.utils import timezone
 from dangjian.core.models.audit import AuditCategory, AuditChainHead, AuditEvent
 
 GENESIS_MAC = "0" * 64
+ACTION_LABELS: dict[str, str] = {
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout": "退出登录",
+    "auth.lockout": "账号锁定",
+    "auth.session_timeout": "会话超时退出",
+    "auth.password_changed": "修改密码",
+    "auth.api_token_issued": "签发API令牌",
+    "security.permission_denied": "越权访问被拒绝",
+    "security.export": "导出数据",
+    "security.reveal": "查看脱敏信息",
+    "audit.verify": "校验审计日志链",
+    "core.rule.update": "修改业务规则",
+    "core.demo.load": "载入演示数据",
+}
+
+
+def register_action_label(code: str, label: str) -> None:
+    """Give an action code its Chinese name for the audit pages."""
+    if label:
+        ACTION_LABELS[code] = label
+
+
+def action_label(code: str) -> str:
+    """The Chinese name of an action, or the code itself when none was registered."""
+    return ACTION_LABELS.get(code, code)
+
+
 MASK = "******"
 
 

@@ -20,4 +20,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
         return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
-    return {"menu": menu_for(user), "unread_notifications": unread}
+    return {"menu": menu_for(user, request.path), "unread_notifications": unread}

@@ -145,8 +145,8 @@ def register(
 
 
 def all_figures() -> list[Figure]:
-    """Every registered figure, by name."""
-    return [_registry[name] for name in sorted(_registry)]
+    """Every registered figure, in registration order (each app lists its headline first)."""
+    return list(_registry.values())
 
 
 def get_figure(name: str) -> Figure:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 
 from dangjian.core.models.audit import AuditCategory, AuditEvent
+from dangjian.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class AuditEventFilter(django_filters.FilterSet):

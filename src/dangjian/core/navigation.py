@@ -51,11 +51,30 @@ def add_item(group_key: str, item: MenuItem) -> None:
         group.items.append(item)
 
 
-def menu_for(user: Any) -> list[tuple[MenuGroup, list[MenuItem]]]:
-    """Groups with the items this user may see, in order; empty groups are left out."""
-    result = []
-    for group in sorted(_groups.values(), key=lambda g: g.order):
-        items = [item for item in group.items if item.visible(user)]
-        if items:
-            result.append((group, items))
-    return result
+@dataclass(frozen=True)
+class MenuEntry:
+    item: MenuItem
+    active: bool
+
+
+def menu_for(user: Any, path: str = "") -> list[tuple[MenuGroup, list[MenuEntry]]]:
+    """Groups with the items this user may see, in order; empty groups are left out.
+
+    The one item whose `active_prefix` is the longest prefix of `path` is marked active.
+    """
+    visible = [
+        (group, [item for item in group.items if item.visible(user)])
+        for group in sorted(_groups.values(), key=lambda g: g.order)
+    ]
+    matches = [
+        item
+        for _, items in visible
+        for item in items
+        if item.active_prefix and path.startswith(item.active_prefix)
+    ]
+    current = max(matches, key=lambda item: len(item.active_prefix), default=None)
+    return [
+        (group, [MenuEntry(item, item is current) for item in items])
+        for group, items in visible
+        if items
+    ]

@@ -117,7 +117,7 @@ def _validate_fields(
         )
 
 
-@domain_action("orgs.organization.create")
+@domain_action("orgs.organization.create", "设立党组织")
 def create_organization(
     data: Mapping[str, Any], *, parent: Organization | None, acting_user: Any
 ) -> Organization:
@@ -138,7 +138,7 @@ def create_organization(
     return org
 
 
-@domain_action("orgs.organization.update")
+@domain_action("orgs.organization.update", "修改党组织")
 def update_organization(
     org: Organization, data: Mapping[str, Any], *, acting_user: Any
 ) -> Organization:
@@ -161,7 +161,7 @@ def update_organization(
     return org
 
 
-@domain_action("orgs.organization.move")
+@domain_action("orgs.organization.move", "调整隶属关系")
 def move_organization(
     org: Organization, new_parent: Organization, *, acting_user: Any
 ) -> Organization:
@@ -191,7 +191,7 @@ def move_organization(
     return org
 
 
-@domain_action("orgs.organization.dissolve")
+@domain_action("orgs.organization.dissolve", "撤销党组织")
 def dissolve_organization(
     org: Organization, *, on: date, reason: str, acting_user: Any
 ) -> Organization:
@@ -218,7 +218,7 @@ def dissolve_organization(
     return org
 
 
-@domain_action("orgs.organization.merge")
+@domain_action("orgs.organization.merge", "合并党组织")
 def merge_organization(
     org: Organization, into: Organization, *, on: date, acting_user: Any
 ) -> Organization:
@@ -253,7 +253,7 @@ def merge_organization(
     return org
 
 
-@domain_action("orgs.organization.delete")
+@domain_action("orgs.organization.delete", "删除党组织")
 def delete_organization(org: Organization, *, acting_user: Any) -> None:
     """Delete an organization entered by mistake; refused when anything refers to it."""
     _require(acting_user, DELETE, org, strictly_below=True, what="删除")
@@ -296,7 +296,7 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-@domain_action("orgs.term.create")
+@domain_action("orgs.term.create", "登记换届")
 def start_term(org: Organization, data: Mapping[str, Any], *, acting_user: Any) -> CommitteeTerm:
     """Record a new committee term (换届); the previous term closes on the election day."""
     _require(acting_user, CHANGE, org, strictly_below=False, what="登记换届：")
@@ -324,7 +324,7 @@ def start_term(org: Organization, data: Mapping[str, Any], *, acting_user: Any) 
     return term
 
 
-@domain_action("orgs.term.update")
+@domain_action("orgs.term.update", "修改届次")
 def update_term(term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: Any) -> CommitteeTerm:
     """Correct a term's dates or note."""
     _require(acting_user, CHANGE, term.organization, strictly_below=False, what="修改换届信息：")
@@ -337,7 +337,7 @@ def update_term(term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: An
     return term
 
 
-@domain_action("orgs.committee_member.add")
+@domain_action("orgs.committee_member.add", "添加委员")
 def add_committee_member(
     term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: Any
 ) -> CommitteeMember:
@@ -364,7 +364,7 @@ def add_committee_member(
     return member
 
 
-@domain_action("orgs.committee_member.end")
+@domain_action("orgs.committee_member.end", "登记委员离任")
 def end_committee_post(member: CommitteeMember, *, on: date, acting_user: Any) -> CommitteeMember:
     """Record that a committee member left the post."""
     _require(acting_user, CHANGE, member.term.organization, strictly_below=False, what="调整委员：")

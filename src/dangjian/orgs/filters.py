@@ -6,7 +6,9 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
+from dangjian.core.widgets import DateInput
 from dangjian.orgs.choices import Kind, Level, Status
 from dangjian.orgs.models import Organization
 
@@ -27,12 +29,18 @@ def search_organizations(queryset: QuerySet[Organization], text: str) -> QuerySe
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q")
     within = django_filters.ModelChoiceFilter(
-        label="所属党组织", queryset=Organization.objects.none(), method="filter_within"
+        label="所属党组织",
+        queryset=Organization.objects.none(),
+        method="filter_within",
+        empty_label="全部党组织",
     )
     level = django_filters.ChoiceFilter(label="层级", choices=Level.choices, empty_label="全部层级")
     kind = django_filters.ChoiceFilter(label="类型", choices=Kind.choices, empty_label="全部类型")
     status = django_filters.ChoiceFilter(
-        label="状态", choices=Status.choices, empty_label="全部状态"
+        label="状态",
+        choices=[*Status.choices, ("all", "全部（含历史）")],
+        empty_label="正常",
+        method="filter_status",
     )
     flag = django_filters.ChoiceFilter(
         label="创建标识",
@@ -43,9 +51,10 @@ class OrganizationFilter(django_filters.FilterSet):
             ("benchmark", "标杆院系"),
             ("studio", "双带头人工作室"),
             ("joint", "联合党支部"),
+            ("overdue", "逾期未换届"),
         ],
     )
-    as_of = django_filters.DateFilter(label="截至日期", method="filter_as_of")
+    as_of = django_filters.DateFilter(label="截至日期", method="filter_as_of", widget=DateInput())
 
     class Meta:
         model = Organization
@@ -68,9 +77,19 @@ class OrganizationFilter(django_filters.FilterSet):
     ) -> QuerySet[Organization]:
         return queryset.filter(path__startswith=value.path) if value else queryset
 
+    def filter_status(
+        self, queryset: QuerySet[Organization], name: str, value: str
+    ) -> QuerySet[Organization]:
+        """'all' keeps dissolved and merged ones; no value means active (the list's default)."""
+        return queryset if value == "all" else queryset.filter(status=value)
+
     def filter_flag(
         self, queryset: QuerySet[Organization], name: str, value: str
     ) -> QuerySet[Organization]:
+        if value == "overdue":
+            return queryset.filter(
+                terms__closed_on__isnull=True, terms__ends_on__lt=timezone.localdate()
+            )
         field = {
             "model": "is_model_branch",
             "benchmark": "is_benchmark_department",

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from dangjian.core.widgets import DateInput
 from dangjian.orgs.choices import Kind, Level, Position
 from dangjian.orgs.models import Organization
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]

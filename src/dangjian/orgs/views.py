@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,13 +21,17 @@ from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
 from dangjian.core.views.generic import ScopedListView
 from dangjian.orgs import actions
 from dangjian.orgs import forms as org_forms
-from dangjian.orgs.choices import Level, Status
+from dangjian.orgs.choices import Level, Position, Status
 from dangjian.orgs.counts import member_counts
 from dangjian.orgs.filters import OrganizationFilter, search_organizations
 from dangjian.orgs.models import CommitteeMember, CommitteeTerm, Organization
 from dangjian.orgs.rules import structure_warnings
 
 LIST_CRUMB = ("党组织", "/orgs/")
+POSITION_ORDER = Case(
+    *(When(position=code, then=Value(i)) for i, code in enumerate(Position.values)),
+    output_field=IntegerField(),
+)
 CHILDREN_SHOWN = 100  # a detail page lists at most this many children; the list has the rest
 TREE_CHILDREN_SHOWN = 500
 
@@ -66,7 +70,11 @@ class OrganizationListView(ScopedListView):
     ]
 
     def base_queryset(self) -> QuerySet[Organization]:
-        return with_parent_code(self.scoped_queryset())
+        """Active organizations unless a status or an 'as of' date asks for history."""
+        queryset = with_parent_code(self.scoped_queryset())
+        if not self.request.GET.get("status") and not self.request.GET.get("as_of"):
+            queryset = queryset.filter(status=Status.ACTIVE)
+        return queryset
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -74,7 +82,7 @@ class OrganizationListView(ScopedListView):
         counts = member_counts(page)
         for org in page:
             count = counts.get(org.pk)
-            org.member_total = count.total if count else 0
+            org.member_total = count.total if count else None
         context["object_list"] = page
         context["can_add"] = can(self.request.user, Organization, ADD)
         return context
@@ -101,6 +109,12 @@ def tree(request: HttpRequest) -> HttpResponse:
     if query:
         matches = list(search_organizations(scoped, query).order_by("path")[:200])
         _annotate_nodes(matches)
+        parent_paths = {m.path[: -Organization.steplen] for m in matches if m.depth > 1}
+        parents = dict(
+            Organization.objects.filter(path__in=parent_paths).values_list("path", "name")
+        )
+        for match in matches:
+            match.parent_name = parents.get(match.path[: -Organization.steplen], "")
         return render(
             request,
             "orgs/tree.html",
@@ -142,7 +156,7 @@ def _annotate_nodes(nodes: list[Organization]) -> None:
     counts = member_counts(nodes)
     for node in nodes:
         count = counts.get(node.pk)
-        node.member_total = count.total if count else 0
+        node.member_total = count.total if count else None
 
 
 @login_required
@@ -179,7 +193,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     children = list(visible_children.order_by("path")[:CHILDREN_SHOWN])
     children_total = visible_children.count() if len(children) == CHILDREN_SHOWN else len(children)
     _annotate_nodes(children)
-    terms = list(org.terms.prefetch_related("members").order_by("-number"))
+    terms = list(
+        org.terms.prefetch_related(
+            Prefetch("members", queryset=CommitteeMember.objects.order_by(POSITION_ORDER, "id"))
+        ).order_by("-number")
+    )
     current = next((t for t in terms if t.closed_on is None), None)
     count = member_counts([org]).get(org.pk)
     committee_size = (
@@ -226,7 +244,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children_total": children_total,
             "terms": terms,
             "current_term": current,
-            "member_total": count.total if count else 0,
+            "member_total": count.total if count else None,
             "warnings": warnings,
             "level_counts": [(Level(k).label, v) for k, v in level_counts.items()],
             "can_change": _can_on(user, CHANGE, org),

@@ -60,6 +60,13 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        """The action's Chinese name (the code stays visible beside it on the pages)."""
+        from dangjian.core.audit import action_label
+
+        return action_label(self.action)
+
 
 class AuditChainHead(models.Model):
     """The chain's last sequence number and MAC; locked while a row is appended."""

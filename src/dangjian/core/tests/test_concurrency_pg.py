@@ -16,7 +16,9 @@ from dangjian.orgs.models import Organization
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency tests need PostgreSQL (DATABASE_URL)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrency tests need PostgreSQL (DATABASE_URL)"
+    ),
 ]
 
 
@@ -59,9 +61,15 @@ def test_parallel_children_get_distinct_paths() -> None:
     users = build_personas(tree)
 
     def work(i: int) -> None:
-        data = {"name": f"文学院第{i}党支部", "code": f"PAR-{i}", "level": "branch", "kind": "teacher"}
-        actions.create_organization(data, parent=Organization.objects.get(pk=tree.c1.pk),
-                                    acting_user=users["committee"])
+        data = {
+            "name": f"文学院第{i}党支部",
+            "code": f"PAR-{i}",
+            "level": "branch",
+            "kind": "teacher",
+        }
+        actions.create_organization(
+            data, parent=Organization.objects.get(pk=tree.c1.pk), acting_user=users["committee"]
+        )
 
     assert run_threads(6, work) == []
     children = Organization.objects.get(pk=tree.c1.pk).get_children()

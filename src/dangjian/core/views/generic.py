@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.views.generic import ListView
 
 from dangjian.core.io.export import ExportColumn, export_response

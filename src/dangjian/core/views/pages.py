@@ -28,6 +28,7 @@ from dangjian.core.models import Notification, RuleSetting
 from dangjian.core.permissions import deny, require
 from dangjian.core.roles import ADMIN_ROLES, STAFF_ROLES, RoleKind
 from dangjian.core.scope import CHANGE, VIEW, covering_paths, user_grants
+from dangjian.core.widgets import DateInput
 
 
 def scope_tops(user: Any) -> list[Any]:
@@ -45,22 +46,24 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = {grant.role for grant in user_grants(user)}
     tops = scope_tops(user)
     context: dict[str, Any] = {"page_title": "首页", "roles": roles, "tops": tops}
+    from dangjian.orgs.overview import branch_card, overdue_terms
+
+    today = timezone.localdate()
     if roles & STAFF_ROLES and tops:
         top = tops[0]
         context["top"] = top
-        today = timezone.localdate()
-        ctx = FigureContext(top, Period.on(today))
-        names = ["orgs.total", "orgs.committees", "orgs.branches", "orgs.party_groups"]
-        context["stats"] = [figure_registry.compute(name, ctx) for name in names]
-        context["by_kind"] = figure_registry.compute("orgs.branches_by_kind", ctx)
-        context["flags"] = figure_registry.compute("orgs.creation_flags", ctx)
-        from dangjian.orgs.overview import overdue_terms
-
-        context["overdue_terms"] = overdue_terms(user, today)[:8]
-    if RoleKind.MEMBER in roles and tops:
-        from dangjian.orgs.overview import branch_card
-
-        context["my_branch"] = branch_card(tops[-1])
+        if not top.is_branch and top.level != "party_group":
+            ctx = FigureContext(top, Period.on(today))
+            names = ["orgs.total", "orgs.committees", "orgs.branches", "orgs.party_groups"]
+            context["stats"] = [figure_registry.compute(name, ctx) for name in names]
+            context["by_kind"] = figure_registry.compute("orgs.branches_by_kind", ctx)
+            context["flags"] = figure_registry.compute("orgs.creation_flags", ctx)
+        overdue = overdue_terms(user, today)
+        context["overdue_terms"], context["overdue_total"] = overdue[:8], len(overdue)
+        context["overdue_url"] = f"/orgs/?within={top.pk}&flag=overdue"
+    branches = [org for org in tops if org.is_branch or org.level == "party_group"]
+    if branches and roles & {RoleKind.MEMBER, RoleKind.BRANCH_SECRETARY}:
+        context["my_branch"] = branch_card(branches[0])
     context["is_admin"] = bool(roles & ADMIN_ROLES)
     context["admin_roles"] = sorted(roles & ADMIN_ROLES)
     return render(request, "core/home.html", context)
@@ -104,8 +107,8 @@ class FigureQueryForm(forms.Form):
     organization: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         queryset=None, label="党组织", empty_label=None
     )
-    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截至日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="开始日期", widget=DateInput())
+    end = forms.DateField(label="截至日期", widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         from dangjian.orgs.models import Organization
@@ -193,7 +196,7 @@ def parse_rule_value(text: str, default: Any) -> Any:
     return text
 
 
-@domain_action("core.rule.update")
+@domain_action("core.rule.update", "修改业务规则")
 def update_rule(
     code: str, *, value: Any, enabled: bool, severity: str, acting_user: Any
 ) -> RuleSetting:

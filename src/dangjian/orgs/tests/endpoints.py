@@ -179,16 +179,23 @@ def univ_import_result(tree) -> dict[str, str]:
     univ = User.objects.get(username="univ")
     result = run_import(spec, import_file(tree, parent="NOPE"), univ)
     assert result.error_file is not None
-    return {"token": save_result(result, user=univ, spec=spec, file_name="党组织.csv", mode="create")}
+    return {
+        "token": save_result(result, user=univ, spec=spec, file_name="党组织.csv", mode="create")
+    }
 
 
 ENDPOINTS += [
     Endpoint("orgs:import", ok=IMPORTERS),
-    Endpoint("orgs:import", method="POST", ok=IMPORTERS,
-             data=lambda t: {"file": import_file(t), "mode": "create"},
-             note="the outsider's rows are refused row by row (parent out of scope): still a 302"),
+    Endpoint(
+        "orgs:import",
+        method="POST",
+        ok=IMPORTERS,
+        data=lambda t: {"file": import_file(t), "mode": "create"},
+        note="the outsider's rows are refused row by row (parent out of scope): still a 302",
+    ),
     Endpoint("orgs:import_template", ok=IMPORTERS),
     Endpoint("orgs:import_result", ok={"univ"}, not_found=OTHER_IMPORTERS, args=univ_import_result),
-    Endpoint("orgs:import_error_file", ok={"univ"}, not_found=OTHER_IMPORTERS,
-             args=univ_import_result),
+    Endpoint(
+        "orgs:import_error_file", ok={"univ"}, not_found=OTHER_IMPORTERS, args=univ_import_result
+    ),
 ]

@@ -138,3 +138,59 @@ def test_denials_are_audited(tree, login) -> None:
     login("sysadmin").get("/orgs/")
     events = AuditEvent.objects.filter(action="security.permission_denied")
     assert {e.actor_name for e in events} == {"outsider", "sysadmin"}
+
+
+def test_edit_form_keeps_the_founding_date(tree, login) -> None:
+    """Date inputs are ISO formatted; a localized value would be dropped by the browser."""
+    page = login("univ").get(f"/orgs/{tree.b1.pk}/edit/").content.decode()
+    assert 'type="date" name="founded_on" value="2001-09-01"' in page
+
+
+def test_one_menu_item_is_active(tree, login) -> None:
+    menu = login("univ").get("/orgs/tree/").context["menu"]
+    active = [entry.item.label for _, entries in menu for entry in entries if entry.active]
+    assert active == ["组织架构"]
+
+
+def test_list_hides_dissolved_unless_asked(tree, login) -> None:
+    from dangjian.orgs import actions
+
+    actions.dissolve_organization(tree.b2, on=date(2024, 7, 1), reason="毕业", acting_user=None)
+    client = login("committee")
+    assert "C1-B2" not in [o.code for o in client.get("/orgs/").context["object_list"]]
+    assert "C1-B2" in [
+        o.code for o in client.get("/orgs/", {"status": "all"}).context["object_list"]
+    ]
+    assert "C1-B2" in [
+        o.code for o in client.get("/orgs/", {"status": "dissolved"}).context["object_list"]
+    ]
+    before = client.get("/orgs/", {"as_of": "2024-06-30", "within": tree.c1.pk}).context[
+        "object_list"
+    ]
+    assert "C1-B2" in [o.code for o in before]
+
+
+def test_overdue_filter_and_home_total(tree, login) -> None:
+    for i, org in enumerate([tree.b1, tree.b2, tree.c1]):
+        CommitteeTerm.objects.create(
+            organization=org,
+            number=1,
+            elected_on=date(2019, 1, 1 + i),
+            term_years=3,
+            ends_on=date(2022, 1, 1 + i),
+        )
+    client = login("committee")
+    listed = [o.code for o in client.get("/orgs/", {"flag": "overdue"}).context["object_list"]]
+    assert sorted(listed) == ["C1", "C1-B1", "C1-B2"]
+    home = client.get("/").context
+    assert home["overdue_total"] == 3 and home["overdue_url"].endswith("flag=overdue")
+
+
+def test_secretary_home_shows_the_branch_not_university_counts(tree, login) -> None:
+    context = login("secretary").get("/").context
+    assert context["my_branch"].org.code == "C1-B1" and "stats" not in context
+
+
+def test_member_counts_are_missing_not_zero_without_a_registry(tree, login) -> None:
+    page = login("univ").get(f"/orgs/{tree.c1.pk}/").content.decode()
+    assert '<div class="dj-stat-value">—</div>' in page

@@ -1,0 +1,1 @@
+"""Core mechanisms: scope, audit, actions, rules, import/export, figures, notifications, UI base."""
