@@ -59,6 +59,8 @@ def database_from_url(url: str) -> dict[str, object]:
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": env_int("DANGJIAN_DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
+        # Server-side cursors break behind pgbouncer (transaction mode) and cost a round trip.
+        "DISABLE_SERVER_SIDE_CURSORS": True,
         "OPTIONS": options,
         "TEST": {"NAME": env_str("DANGJIAN_TEST_DB_NAME", "test_dangjian")},
     }

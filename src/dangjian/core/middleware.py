@@ -39,6 +39,7 @@ class SessionTimeoutMiddleware:
     """Log out a session idle longer than SESSION_IDLE_MINUTES (absolute age: cookie age)."""
 
     KEY = "dangjian_last_seen"
+    WRITE_EVERY = 60  # seconds; the idle timeout is minutes, so this precision is enough
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,5 +55,6 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?timeout=1")
-            request.session[self.KEY] = now
+            if last is None or now - last > self.WRITE_EVERY:
+                request.session[self.KEY] = now  # a write per minute, not per request
         return self.get_response(request)

@@ -26,6 +26,26 @@ def search_organizations(queryset: QuerySet[Organization], text: str) -> QuerySe
     return queryset.filter(condition)
 
 
+WITHIN_OPTIONS = 400
+
+
+def within_choices(scoped: QuerySet[Organization], selected: Any) -> list[tuple[Any, str]]:
+    """Options of the 'within' select: the highest levels first, at most WITHIN_OPTIONS.
+
+    Listing every organization of a large scope would make each list page megabytes; deeper
+    organizations are reached through links (drill-downs, the tree) and still validate.
+    """
+    fields = ("pk", "name", "depth", "path")
+    rows = list(scoped.active().order_by("depth", "path").values_list(*fields)[:WITHIN_OPTIONS])
+    if selected and str(selected).isdigit() and all(str(row[0]) != str(selected) for row in rows):
+        rows += list(scoped.filter(pk=selected).values_list(*fields))
+    rows.sort(key=lambda row: row[3])  # shown in tree order, indented by depth
+    top = min((row[2] for row in rows), default=1)
+    return [("", "全部党组织")] + [
+        (pk, f"{'　' * (depth - top)}{name}") for pk, name, depth, _ in rows
+    ]
+
+
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="搜索", method="filter_q")
     within = django_filters.ModelChoiceFilter(
@@ -63,8 +83,10 @@ class OrganizationFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if request is not None:
-            self.filters["within"].queryset = Organization.objects.restrict(request.user).exclude(
-                level=Level.PARTY_GROUP
+            scoped = Organization.objects.restrict(request.user).exclude(level=Level.PARTY_GROUP)
+            self.filters["within"].queryset = scoped  # any of these is accepted
+            self.form.fields["within"].widget.choices = within_choices(
+                scoped, self.data.get("within") if self.data else None
             )
 
     def filter_q(

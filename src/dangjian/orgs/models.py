@@ -107,11 +107,8 @@ class Organization(MP_Node):
         verbose_name = "党组织"
         verbose_name_plural = "党组织"
         ordering = ["path"]
-        indexes = [
-            models.Index(
-                fields=["path"], name="orgs_path_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
+        # No explicit path index: for the unique `path` column Django already creates a
+        # varchar_pattern_ops index on PostgreSQL, which serves restrict()'s prefix matches.
 
     def __str__(self) -> str:
         return self.name

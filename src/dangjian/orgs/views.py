@@ -71,10 +71,14 @@ class OrganizationListView(ScopedListView):
 
     def base_queryset(self) -> QuerySet[Organization]:
         """Active organizations unless a status or an 'as of' date asks for history."""
-        queryset = with_parent_code(self.scoped_queryset())
+        queryset = self.scoped_queryset()
         if not self.request.GET.get("status") and not self.request.GET.get("as_of"):
             queryset = queryset.filter(status=Status.ACTIVE)
         return queryset
+
+    def export_queryset(self) -> QuerySet[Organization]:
+        """The export also names each organization's parent (the list page does not)."""
+        return with_parent_code(self.get_queryset())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -163,9 +167,7 @@ def _annotate_nodes(nodes: list[Organization]) -> None:
 def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx fragment: the children of one node."""
     org = get_scoped(request, Organization, VIEW, pk=pk)
-    children = org.get_children().filter(
-        pk__in=Organization.objects.restrict(request.user).values("pk")
-    )
+    children = Organization.objects.get_children(org).restrict(request.user)
     if request.GET.get("dissolved") != "1":
         children = children.filter(status=Status.ACTIVE)
     nodes = list(children.order_by("path")[: TREE_CHILDREN_SHOWN + 1])
@@ -187,9 +189,7 @@ def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, VIEW, pk=pk)
     user = request.user
-    visible_children = org.get_children().filter(
-        pk__in=Organization.objects.restrict(user).values("pk")
-    )
+    visible_children = Organization.objects.get_children(org).restrict(user)
     children = list(visible_children.order_by("path")[:CHILDREN_SHOWN])
     children_total = visible_children.count() if len(children) == CHILDREN_SHOWN else len(children)
     _annotate_nodes(children)

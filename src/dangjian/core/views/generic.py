@@ -50,6 +50,10 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
         """The scoped queryset before filters (subclasses add select_related/annotations)."""
         return self.scoped_queryset()
 
+    def export_queryset(self) -> models.QuerySet[Any]:
+        """What an export writes: the filtered list, plus what only the file shows."""
+        return self.get_queryset()
+
     def get_queryset(self) -> models.QuerySet[Any]:
         queryset = self.base_queryset()
         if self.filterset_class is not None:
@@ -65,7 +69,7 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
         if export_format and self.export_columns:
             require(request, self.model, EXPORT)
             manager: Any = self.model._default_manager
-            queryset = self.get_queryset().filter(
+            queryset = self.export_queryset().filter(
                 pk__in=manager.restrict(request.user, EXPORT).values("pk")
             )
             return export_response(

@@ -194,3 +194,21 @@ def test_secretary_home_shows_the_branch_not_university_counts(tree, login) -> N
 def test_member_counts_are_missing_not_zero_without_a_registry(tree, login) -> None:
     page = login("univ").get(f"/orgs/{tree.c1.pk}/").content.decode()
     assert '<div class="dj-stat-value">—</div>' in page
+
+
+def test_within_select_is_bounded_but_accepts_deeper_organizations(
+    tree, login, monkeypatch
+) -> None:
+    from dangjian.orgs import filters
+
+    monkeypatch.setattr(filters, "WITHIN_OPTIONS", 3)
+    response = login("univ").get("/orgs/", {"within": tree.b3.pk})
+    choices = response.context["filterset"].form.fields["within"].widget.choices
+    assert [label.strip("　") for _, label in choices] == [
+        "全部党组织",
+        "湘麓大学委员会",
+        "文学院党委",
+        "数学与统计学院党委",
+        "数学学院研究生党支部",
+    ]
+    assert [o.code for o in response.context["object_list"]] == ["C2-B3"]
