@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.security import APIKeyCookie, HttpBearer
@@ -32,11 +34,11 @@ from dangjian.accounts.views import lockout_response
 from dangjian.core import audit
 from dangjian.core.errors import DomainError
 
-CSRF_FAILED = "CSRF 校验失败：请刷新页面后重试，或改用 API 令牌（Authorization: Bearer）。"
+CSRF_FAILED = _("CSRF 校验失败：请刷新页面后重试，或改用 API 令牌（Authorization: Bearer）。")
 
 # Messages of django-ninja's own errors, in the platform's language.
 NINJA_MESSAGES = {
-    "Cannot parse request body": "请求内容不是有效的 JSON。",
+    "Cannot parse request body": _("请求内容不是有效的 JSON。"),
     "CSRF check Failed": CSRF_FAILED,
 }
 
@@ -78,7 +80,7 @@ class Session(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise HttpError(403, CSRF_FAILED)
+            raise HttpError(403, str(CSRF_FAILED))
         return self.authenticate(request, request.COOKIES.get(self.param_name))
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
@@ -166,45 +168,47 @@ def _message_for(error: dict[str, Any]) -> str:
     """A Chinese message for one validation error: our own text, or pydantic's type in Chinese."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
-    date_format = "日期格式不正确，应为 YYYY-MM-DD。"
+    date_format = gettext("日期格式不正确，应为 YYYY-MM-DD。")
     messages = {
-        "missing": "此字段为必填项。",
-        "string_too_long": f"长度不能超过{ctx.get('max_length', '')}个字符。",
-        "string_too_short": f"长度不能少于{ctx.get('min_length', '')}个字符。",
-        "string_type": "请输入文本。",
-        "int_parsing": "请输入整数。",
-        "int_type": "请输入整数。",
-        "int_from_float": "请输入整数。",
-        "float_parsing": "请输入数字。",
-        "float_type": "请输入数字。",
-        "decimal_parsing": "请输入数字。",
+        "missing": gettext("此字段为必填项。"),
+        "string_too_long": gettext("长度不能超过%(max_length)s个字符。")
+        % {"max_length": ctx.get("max_length", "")},
+        "string_too_short": gettext("长度不能少于%(min_length)s个字符。")
+        % {"min_length": ctx.get("min_length", "")},
+        "string_type": gettext("请输入文本。"),
+        "int_parsing": gettext("请输入整数。"),
+        "int_type": gettext("请输入整数。"),
+        "int_from_float": gettext("请输入整数。"),
+        "float_parsing": gettext("请输入数字。"),
+        "float_type": gettext("请输入数字。"),
+        "decimal_parsing": gettext("请输入数字。"),
         "date_from_datetime_parsing": date_format,
         "date_from_datetime_inexact": date_format,
         "date_parsing": date_format,
         "date_type": date_format,
-        "datetime_parsing": "日期时间格式不正确，应为 YYYY-MM-DDTHH:MM:SS。",
-        "datetime_from_date_parsing": "日期时间格式不正确，应为 YYYY-MM-DDTHH:MM:SS。",
-        "bool_parsing": "请输入 true 或 false。",
-        "bool_type": "请输入 true 或 false。",
-        "enum": f"取值不正确，可选：{_expected(ctx)}。",
-        "literal_error": f"取值不正确，可选：{_expected(ctx)}。",
-        "json_invalid": "请求内容不是有效的 JSON。",
-        "greater_than_equal": f"不能小于{ctx.get('ge', '')}。",
-        "greater_than": f"须大于{ctx.get('gt', '')}。",
-        "less_than_equal": f"不能大于{ctx.get('le', '')}。",
-        "less_than": f"须小于{ctx.get('lt', '')}。",
-        "list_type": "请提供列表。",
-        "dict_type": "请求内容格式不正确。",
-        "model_attributes_type": "请求内容格式不正确。",
-        "model_type": "请求内容格式不正确。",
-        "extra_forbidden": "不支持此字段。",
+        "datetime_parsing": gettext("日期时间格式不正确，应为 YYYY-MM-DDTHH:MM:SS。"),
+        "datetime_from_date_parsing": gettext("日期时间格式不正确，应为 YYYY-MM-DDTHH:MM:SS。"),
+        "bool_parsing": gettext("请输入 true 或 false。"),
+        "bool_type": gettext("请输入 true 或 false。"),
+        "enum": gettext("取值不正确，可选：%(ctx)s。") % {"ctx": _expected(ctx)},
+        "literal_error": gettext("取值不正确，可选：%(ctx)s。") % {"ctx": _expected(ctx)},
+        "json_invalid": gettext("请求内容不是有效的 JSON。"),
+        "greater_than_equal": gettext("不能小于%(ge)s。") % {"ge": ctx.get("ge", "")},
+        "greater_than": gettext("须大于%(gt)s。") % {"gt": ctx.get("gt", "")},
+        "less_than_equal": gettext("不能大于%(le)s。") % {"le": ctx.get("le", "")},
+        "less_than": gettext("须小于%(lt)s。") % {"lt": ctx.get("lt", "")},
+        "list_type": gettext("请提供列表。"),
+        "dict_type": gettext("请求内容格式不正确。"),
+        "model_attributes_type": gettext("请求内容格式不正确。"),
+        "model_type": gettext("请求内容格式不正确。"),
+        "extra_forbidden": gettext("不支持此字段。"),
     }
     text = str(error.get("msg", ""))
     if text.startswith("Value error, "):
         text = text[len("Value error, ") :]
     if _has_chinese(text):
         return text
-    return messages.get(kind, "取值不正确。")
+    return messages.get(kind, gettext("取值不正确。"))
 
 
 @api.exception_handler(ValidationError)
@@ -236,27 +240,27 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "未找到该记录，或不在您的管理范围内。"}, status=404
+        request, {"detail": gettext("未找到该记录，或不在您的管理范围内。")}, status=404
     )
 
 
 @api.exception_handler(PermissionDenied)
 def on_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
-        request, {"detail": str(exc) or "您没有执行此操作的权限。"}, status=403
+        request, {"detail": str(exc) or gettext("您没有执行此操作的权限。")}, status=403
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "未登录或令牌无效。"}, status=401)
+    return api.create_response(request, {"detail": gettext("未登录或令牌无效。")}, status=401)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc)
     return api.create_response(
-        request, {"detail": NINJA_MESSAGES.get(message, message)}, status=exc.status_code
+        request, {"detail": str(NINJA_MESSAGES.get(message, message))}, status=exc.status_code
     )
 
 
@@ -290,10 +294,10 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     if getattr(request, "axes_locked_out", False):
         return lockout_response(request)
     if user is None:
-        return 401, {"detail": "用户名或密码错误。"}
+        return 401, {"detail": gettext("用户名或密码错误。")}
     if getattr(user, "must_change_password", False):
         # A temporary password set by the security admin must not become a working token.
-        return 403, {"detail": MUST_CHANGE_MESSAGE}
+        return 403, {"detail": str(MUST_CHANGE_MESSAGE)}
     if settings.AXES_RESET_ON_SUCCESS:
         # As a web login does; the login signal is not sent, since it would start a session.
         reset_failures(ip=getattr(request, "axes_ip_address", None), username=user.get_username())

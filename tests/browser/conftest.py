@@ -21,16 +21,25 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1},
-    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-              "is_mobile": True, "has_touch": True},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 }
 TIMEOUT_MS = 10_000
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
@@ -118,35 +127,64 @@ def build_world() -> World:
     university = tree.university
     for number, (code, name, unit) in enumerate(EXTRA_COMMITTEES):
         university.refresh_from_db()
-        committee = add(university, dict(
-            name=name, code=code, level=Level.COMMITTEE, unit=unit, founded_on=date(1985, 3, 1),
-            is_benchmark_department=number == 0,
-        ))
+        committee = add(
+            university,
+            dict(
+                name=name,
+                code=code,
+                level=Level.COMMITTEE,
+                unit=unit,
+                founded_on=date(1985, 3, 1),
+                is_benchmark_department=number == 0,
+            ),
+        )
         for index, (suffix, branch, kind) in enumerate(EXTRA_BRANCHES):
             committee.refresh_from_db()
             is_office = code == "C8"
-            org = add(committee, dict(
-                name=f"机关第{'一二三四五六七'[index]}党支部" if is_office else f"{unit}{branch}",
-                code=f"{code}-{suffix}", level=Level.BRANCH, kind="admin" if is_office else kind,
-                unit=unit,
-                founded_on=date(2000 + index, 9, 1),
-                is_model_branch=(number + index) % 5 == 0,
-                is_dual_leader_studio=(number + index) % 6 == 1,
-            ))
+            org = add(
+                committee,
+                dict(
+                    name=f"机关第{'一二三四五六七'[index]}党支部"
+                    if is_office
+                    else f"{unit}{branch}",
+                    code=f"{code}-{suffix}",
+                    level=Level.BRANCH,
+                    kind="admin" if is_office else kind,
+                    unit=unit,
+                    founded_on=date(2000 + index, 9, 1),
+                    is_model_branch=(number + index) % 5 == 0,
+                    is_dual_leader_studio=(number + index) % 6 == 1,
+                ),
+            )
             elected = date(2024, 5, 20) if (number + index) % 4 else date(2020, 5, 20)
             term = CommitteeTerm.objects.create(
-                organization=org, number=3, elected_on=elected, term_years=3,
+                organization=org,
+                number=3,
+                elected_on=elected,
+                term_years=3,
                 ends_on=elected.replace(year=elected.year + 3),
             )
-            CommitteeMember.objects.create(term=term, name=f"张{branch[:2]}{index}", position="secretary",
-                                           started_on=elected)
+            CommitteeMember.objects.create(
+                term=term, name=f"张{branch[:2]}{index}", position="secretary", started_on=elected
+            )
     # C1: a current committee term, so the detail page of 文学院党委 shows one.
-    term = CommitteeTerm.objects.create(organization=tree.c1, number=6, elected_on=date(2023, 11, 8),
-                                        term_years=5, ends_on=date(2028, 11, 8))
-    for name, position in [("李文华", "secretary"), ("周敏", "deputy_secretary"),
-                           ("陈静", "organization"), ("王磊", "publicity"), ("赵倩", "discipline")]:
-        CommitteeMember.objects.create(term=term, name=name, position=position,
-                                       started_on=date(2023, 11, 8))
+    term = CommitteeTerm.objects.create(
+        organization=tree.c1,
+        number=6,
+        elected_on=date(2023, 11, 8),
+        term_years=5,
+        ends_on=date(2028, 11, 8),
+    )
+    for name, position in [
+        ("李文华", "secretary"),
+        ("周敏", "deputy_secretary"),
+        ("陈静", "organization"),
+        ("王磊", "publicity"),
+        ("赵倩", "discipline"),
+    ]:
+        CommitteeMember.objects.create(
+            term=term, name=name, position=position, started_on=date(2023, 11, 8)
+        )
     Organization.objects.filter(pk=tree.b2.pk).update(is_model_branch=True)
     for org in (tree.university, tree.c1, tree.c2, tree.b1, tree.b2, tree.b3):
         org.refresh_from_db()
@@ -167,11 +205,23 @@ class PageProblems:
 
     def watch(self, page: Any) -> None:
         page.on("pageerror", lambda exc: self.errors.append(f"JS error on {page.url}: {exc}"))
-        page.on("response", lambda r: self.errors.append(f"{r.status} {r.url}")
-                if "/static/" in r.url and r.status >= 400 else None)
+        page.on(
+            "response",
+            lambda r: (
+                self.errors.append(f"{r.status} {r.url}")
+                if "/static/" in r.url and r.status >= 400
+                else None
+            ),
+        )
         # ERR_ABORTED: the test moved on to another page before a script finished loading.
-        page.on("requestfailed", lambda r: self.errors.append(f"failed {r.url}: {r.failure}")
-                if "/static/" in r.url and "ERR_ABORTED" not in (r.failure or "") else None)
+        page.on(
+            "requestfailed",
+            lambda r: (
+                self.errors.append(f"failed {r.url}: {r.failure}")
+                if "/static/" in r.url and "ERR_ABORTED" not in (r.failure or "")
+                else None
+            ),
+        )
 
 
 @pytest.fixture
@@ -186,8 +236,11 @@ def page_as(browser: Any, live_server: Any, world: World) -> Iterator[Callable[.
 
     def open_page(persona: str | None, viewport: str = "desktop") -> Any:
         context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai",
-            accept_downloads=True, **VIEWPORTS[viewport],
+            base_url=live_server.url,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            accept_downloads=True,
+            **VIEWPORTS[viewport],
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -234,8 +287,9 @@ def save_shot(page: Any, name: str, *, readme: str | None = None) -> Path:
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     if readme and os.environ.get("DANGJIAN_DOCS_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS_SCREENSHOTS / f"{readme}.png"), full_page=True,
-                        animations="disabled")
+        page.screenshot(
+            path=str(DOCS_SCREENSHOTS / f"{readme}.png"), full_page=True, animations="disabled"
+        )
     return path
 
 
@@ -287,12 +341,16 @@ def old_term(org: Any, *, overdue_days: int, secretary: str = "") -> Any:
 
     ends = timezone.localdate() - timedelta(days=overdue_days)
     term = CommitteeTerm.objects.create(
-        organization=org, number=1, elected_on=ends - timedelta(days=3 * 365 + 1), term_years=3,
+        organization=org,
+        number=1,
+        elected_on=ends - timedelta(days=3 * 365 + 1),
+        term_years=3,
         ends_on=ends,
     )
     if secretary:
-        CommitteeMember.objects.create(term=term, name=secretary, position="secretary",
-                                       started_on=term.elected_on)
+        CommitteeMember.objects.create(
+            term=term, name=secretary, position="secretary", started_on=term.elected_on
+        )
     return term
 
 

@@ -16,8 +16,9 @@ def audited_history(world) -> None:
     from dangjian.orgs import actions
 
     univ = world.personas["univ"]
-    term = actions.start_term(world.tree.b1, {"elected_on": date(2024, 6, 1), "term_years": 3},
-                              acting_user=univ)
+    term = actions.start_term(
+        world.tree.b1, {"elected_on": date(2024, 6, 1), "term_years": 3}, acting_user=univ
+    )
     actions.add_committee_member(term, {"name": "王明", "position": "secretary"}, acting_user=univ)
     actions.update_organization(world.tree.b2, {"phone": "0731-88881234"}, acting_user=univ)
 

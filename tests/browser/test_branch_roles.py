@@ -81,9 +81,11 @@ def test_secretary_registers_new_term(
 
     # Correcting the term starts from the stored election date.
     current.get_by_role("link", name="修改").click()
-    defects.check(date_value(page, "#id_elected_on") == str(world.today),
-                  "修改届次: 选举日期 shows empty (value "
-                  f"{page.locator('#id_elected_on').get_attribute('value')!r}), so saving fails")
+    defects.check(
+        date_value(page, "#id_elected_on") == str(world.today),
+        "修改届次: 选举日期 shows empty (value "
+        f"{page.locator('#id_elected_on').get_attribute('value')!r}), so saving fails",
+    )
     page.get_by_role("link", name="取消").click()
 
     # The same pages at phone width.
@@ -118,7 +120,9 @@ def test_member_on_a_phone(page_as, world, fits_width, old_term, shot):
     expect(menu.get_by_role("link", name="统计指标")).to_have_count(0)
     shot(page, "member-02-phone-menu")
     menu.get_by_role("link", name="组织架构").click()
-    expect(page.get_by_test_id("org-tree").get_by_role("link", name="文学院教工第一党支部")).to_be_visible()
+    expect(
+        page.get_by_test_id("org-tree").get_by_role("link", name="文学院教工第一党支部")
+    ).to_be_visible()
     fits_width(page)
     shot(page, "member-03-phone-tree")
 
@@ -135,8 +139,12 @@ def test_outsider_gets_404_on_other_committee(page_as, world, shot):
     tree = world.tree
     page = page_as("outsider")
     expect(page.locator(".dj-page-title")).to_have_text("数学与统计学院党委")
-    for url in (f"/orgs/{tree.c1.pk}/", f"/orgs/{tree.b1.pk}/", f"/orgs/{tree.b1.pk}/edit/",
-                f"/orgs/tree/{tree.c1.pk}/children/"):
+    for url in (
+        f"/orgs/{tree.c1.pk}/",
+        f"/orgs/{tree.b1.pk}/",
+        f"/orgs/{tree.b1.pk}/edit/",
+        f"/orgs/tree/{tree.c1.pk}/children/",
+    ):
         response = page.goto(url)
         assert response.status == 404, url
         expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()

@@ -32,10 +32,12 @@ def test_university_staff_journey(page_as, world, defects, date_value, shot):
     expect(page.locator("#chart-kind canvas")).to_be_visible()
     expect(page.get_by_text("待办：逾期未换届")).to_be_visible()
     overdue = page.locator(".card-header", has_text="待办：逾期未换届").locator(".badge")
-    defects.check(overdue.inner_text() == str(world.overdue_terms()),
-                  f"首页 待办：逾期未换届 badge says {overdue.inner_text()}, but "
-                  f"{world.overdue_terms()} terms are overdue (the view cuts the list to 8 and "
-                  "the template counts the cut list)")
+    defects.check(
+        overdue.inner_text() == str(world.overdue_terms()),
+        f"首页 待办：逾期未换届 badge says {overdue.inner_text()}, but "
+        f"{world.overdue_terms()} terms are overdue (the view cuts the list to 8 and "
+        "the template counts the cut list)",
+    )
     shot(page, "univ-01-home", readme="home-university")
 
     # The tree: the top node opens by itself, 文学院党委 opens with the htmx toggle.
@@ -84,7 +86,9 @@ def test_university_staff_journey(page_as, world, defects, date_value, shot):
     page.get_by_label("所在单位").fill("文学院")
     page.get_by_label("成立日期").fill("2024-09-01")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("alert").filter(has_text="已设立“文学院教工第三党支部”")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="已设立“文学院教工第三党支部”")
+    ).to_be_visible()
     expect(page.locator(".dj-page-title")).to_contain_text("文学院教工第三党支部")
     expect(page.locator(".dj-readonly")).to_contain_text("C1-B9")
     shot(page, "univ-06-created")
@@ -112,14 +116,19 @@ def test_university_staff_journey(page_as, world, defects, date_value, shot):
     page.get_by_label("新的上级党组织").select_option(label="　数学与统计学院党委（基层党委）")
     shot(page, "univ-07-move")
     page.get_by_role("button", name="调整", exact=True).click()
-    expect(page.get_by_role("alert").filter(has_text="调整到“数学与统计学院党委”之下")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="调整到“数学与统计学院党委”之下")
+    ).to_be_visible()
     expect(page.locator(".dj-readonly")).to_contain_text("数学与统计学院党委")
 
     # Dissolve it.
     page.get_by_role("button", name="调整").click()
     page.get_by_role("link", name="撤销").click()
-    if not defects.check(date_value(page, "#id_on") != "", "撤销: the default 撤销日期 (today) "
-                         f"is not shown: value {page.locator('#id_on').get_attribute('value')!r}"):
+    if not defects.check(
+        date_value(page, "#id_on") != "",
+        "撤销: the default 撤销日期 (today) "
+        f"is not shown: value {page.locator('#id_on').get_attribute('value')!r}",
+    ):
         page.get_by_label("撤销日期").fill(str(world.today))
     page.get_by_label("撤销原因").fill("支部党员毕业离校，撤销建制")
     page.get_by_role("button", name="撤销", exact=True).click()
@@ -133,8 +142,11 @@ def test_university_staff_journey(page_as, world, defects, date_value, shot):
     expect(page.locator(".dj-page-title")).to_have_text("统计指标")
     row = page.locator("tr", has=page.locator('code:text-is("orgs.branches")'))
     expect(row).to_be_visible()
-    defects.check(date_value(page, "#id_start") != "", "统计指标: the period's dates (开始日期/截至日期) "
-                  f"show empty: value {page.locator('#id_start').get_attribute('value')!r}")
+    defects.check(
+        date_value(page, "#id_start") != "",
+        "统计指标: the period's dates (开始日期/截至日期) "
+        f"show empty: value {page.locator('#id_start').get_attribute('value')!r}",
+    )
     shot(page, "univ-09-figures")
     row.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/orgs/\?.*level=branch"))

@@ -21,6 +21,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.models import ApiToken, RoleGrant, User
 from dangjian.core import audit
@@ -45,11 +47,11 @@ ROLE_LEVELS: dict[str, tuple[str, ...]] = {
 
 def fitting_levels_text(role: str) -> str:
     """The levels a role fits, in Chinese ('党支部、临时党支部')."""
-    return "、".join(Level(level).label for level in ROLE_LEVELS.get(role, ()))
+    return "、".join(str(Level(level).label) for level in ROLE_LEVELS.get(role, ()))
 
 
 def _role_label(role: str) -> str:
-    return RoleKind(role).label if role in RoleKind.values else role
+    return str(RoleKind(role).label) if role in RoleKind.values else role
 
 
 def _forget_grants(user: User) -> None:
@@ -62,7 +64,7 @@ def _require_security_admin(acting_user: Any) -> None:
     if acting_user is None:
         return
     if not (acting_user.is_active and acting_user.has_role(RoleKind.SECURITY_ADMIN)):
-        raise DomainError("只有安全保密管理员可以管理账号与角色。")
+        raise DomainError(gettext("只有安全保密管理员可以管理账号与角色。"))
 
 
 def _is_self(user: User, acting_user: Any) -> bool:
@@ -93,7 +95,7 @@ def _revoke_tokens(user: User) -> int:
 def _password_errors(password: str, user: User) -> str:
     """The validators' Chinese messages for a password, joined; empty when it is fine."""
     if not password:
-        return "请填写密码。"
+        return gettext("请填写密码。")
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -106,41 +108,43 @@ def _clean_profile(data: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, s
     values = {name: str(data.get(name) or "").strip() for name in PROFILE_FIELDS}
     errors: dict[str, str] = {}
     if not values["display_name"]:
-        errors["display_name"] = "请填写姓名。"
+        errors["display_name"] = gettext("请填写姓名。")
     elif len(values["display_name"]) > 50:
-        errors["display_name"] = "姓名不能超过50个字符。"
+        errors["display_name"] = gettext("姓名不能超过50个字符。")
     phone = values["phone"].replace(" ", "").replace("-", "")
     if phone.startswith("+86"):
         phone = phone[3:]
     values["phone"] = phone
     if phone and not MOBILE.match(phone):
-        errors["phone"] = "请填写11位手机号码。"
+        errors["phone"] = gettext("请填写11位手机号码。")
     if values["email"]:
         try:
             validate_email(values["email"])
         except ValidationError:
-            errors["email"] = "请填写有效的电子邮箱地址。"
+            errors["email"] = gettext("请填写有效的电子邮箱地址。")
     return values, errors
 
 
-@domain_action("accounts.user.create", "新建账号")
+@domain_action("accounts.user.create", _("新建账号"))
 def create_user(data: Mapping[str, Any], *, password: str, acting_user: Any) -> User:
     """Open an account with an initial password that must be changed at first login."""
     _require_security_admin(acting_user)
     values, errors = _clean_profile(data)
     username = str(data.get("username") or "").strip()
     if not username:
-        errors["username"] = "请填写用户名。"
+        errors["username"] = gettext("请填写用户名。")
     elif len(username) > 150:
-        errors["username"] = "用户名不能超过150个字符。"
+        errors["username"] = gettext("用户名不能超过150个字符。")
     else:
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
-            errors["username"] = "用户名只能包含字母、数字和 @ . + - _ 字符。"
+            errors["username"] = gettext("用户名只能包含字母、数字和 @ . + - _ 字符。")
         else:
             if User.objects.filter(username__iexact=username).exists():
-                errors["username"] = f"用户名“{username}”已被使用。"
+                errors["username"] = gettext("用户名“%(username)s”已被使用。") % {
+                    "username": username
+                }
     user = User(username=username, must_change_password=True, is_active=True, **values)
     problem = _password_errors(password, user)
     if problem:
@@ -163,7 +167,7 @@ def create_user(data: Mapping[str, Any], *, password: str, acting_user: Any) -> 
     return user
 
 
-@domain_action("accounts.user.update", "修改账号")
+@domain_action("accounts.user.update", _("修改账号"))
 def update_user(user: User, data: Mapping[str, Any], *, acting_user: Any) -> User:
     """Change an account's name, phone and e-mail (the username is its fixed identity)."""
     _require_security_admin(acting_user)
@@ -179,19 +183,21 @@ def update_user(user: User, data: Mapping[str, Any], *, acting_user: Any) -> Use
     return user
 
 
-@domain_action("accounts.user.deactivate", "停用账号")
+@domain_action("accounts.user.deactivate", _("停用账号"))
 def deactivate_user(user: User, *, acting_user: Any) -> User:
     """Stop an account: it can no longer log in, its API tokens end; grants stay for later."""
     _require_security_admin(acting_user)
     if _is_self(user, acting_user):
-        raise DomainError("不能停用自己的账号。")
+        raise DomainError(gettext("不能停用自己的账号。"))
     if not user.is_active:
-        raise DomainError("该账号已是停用状态。")
+        raise DomainError(gettext("该账号已是停用状态。"))
     holds_security = (
         RoleGrant.objects.active().filter(user=user, role=RoleKind.SECURITY_ADMIN).exists()
     )
     if holds_security and _other_security_admins(user) == 0:
-        raise DomainError("这是最后一名在用的安全保密管理员，不能停用：须始终保留至少一名。")
+        raise DomainError(
+            gettext("这是最后一名在用的安全保密管理员，不能停用：须始终保留至少一名。")
+        )
     user.is_active = False
     user.save(update_fields=["is_active"])
     _forget_grants(user)
@@ -200,12 +206,12 @@ def deactivate_user(user: User, *, acting_user: Any) -> User:
     return user
 
 
-@domain_action("accounts.user.reactivate", "启用账号")
+@domain_action("accounts.user.reactivate", _("启用账号"))
 def reactivate_user(user: User, *, acting_user: Any) -> User:
     """Allow a stopped account to log in again, with the grants it still holds."""
     _require_security_admin(acting_user)
     if user.is_active:
-        raise DomainError("该账号已是启用状态。")
+        raise DomainError(gettext("该账号已是启用状态。"))
     user.is_active = True
     user.save(update_fields=["is_active"])
     _forget_grants(user)
@@ -213,7 +219,7 @@ def reactivate_user(user: User, *, acting_user: Any) -> User:
     return user
 
 
-@domain_action("accounts.user.reset_password", "重置密码")
+@domain_action("accounts.user.reset_password", _("重置密码"))
 def reset_password(user: User, *, password: str, acting_user: Any) -> User:
     """Set a temporary password; the user must change it at the next login.
 
@@ -222,7 +228,7 @@ def reset_password(user: User, *, password: str, acting_user: Any) -> User:
     """
     _require_security_admin(acting_user)
     if _is_self(user, acting_user):
-        raise DomainError("请在“账号与密码”页面修改自己的密码。")
+        raise DomainError(gettext("请在“账号与密码”页面修改自己的密码。"))
     problem = _password_errors(password, user)
     if problem:
         raise DomainError({"password": problem})
@@ -242,7 +248,7 @@ def reset_password(user: User, *, password: str, acting_user: Any) -> User:
     return user
 
 
-@domain_action("accounts.user.unlock", "解除登录锁定")
+@domain_action("accounts.user.unlock", _("解除登录锁定"))
 def unlock_user(user: User, *, acting_user: Any) -> int:
     """Clear the login failures that axes counted for the username; returns how many rows."""
     from axes.utils import reset
@@ -253,13 +259,13 @@ def unlock_user(user: User, *, acting_user: Any) -> int:
     return cleared
 
 
-@domain_action("accounts.user.change_password", "修改本人密码")
+@domain_action("accounts.user.change_password", _("修改本人密码"))
 def change_own_password(user: User, *, password: str, acting_user: Any) -> None:
     """A user's own password change (profile page); clears 'must change password'."""
     if acting_user is None or acting_user.pk != user.pk:
-        raise DomainError("只能修改自己的密码。")
+        raise DomainError(gettext("只能修改自己的密码。"))
     if user.check_password(password):
-        raise DomainError({"password": "新密码不能与当前密码相同。"})
+        raise DomainError({"password": gettext("新密码不能与当前密码相同。")})
     problem = _password_errors(password, user)
     if problem:
         raise DomainError({"password": problem})
@@ -275,17 +281,34 @@ def _check_organization(role: str, organization: Organization | None) -> None:
     label = _role_label(role)
     if role in ADMIN_ROLES:
         if organization is not None:
-            raise DomainError({"organization": f"{label}不关联党组织，请不要选择党组织。"})
+            raise DomainError(
+                {
+                    "organization": gettext("%(label)s不关联党组织，请不要选择党组织。")
+                    % {"label": label}
+                }
+            )
         return
     if organization is None:
-        raise DomainError({"organization": f"请选择授予{label}角色的党组织。"})
+        raise DomainError(
+            {"organization": gettext("请选择授予%(label)s角色的党组织。") % {"label": label}}
+        )
     if organization.status != Status.ACTIVE:
-        raise DomainError({"organization": f"“{organization.name}”已撤销或合并，不能在其上授权。"})
+        raise DomainError(
+            {
+                "organization": gettext("“%(name)s”已撤销或合并，不能在其上授权。")
+                % {"name": organization.name}
+            }
+        )
     if organization.level not in ROLE_LEVELS[role]:
         raise DomainError(
             {
-                "organization": f"{label}只能授予在{fitting_levels_text(role)}上，"
-                f"“{organization.name}”是{organization.get_level_display()}。"
+                "organization": gettext("%(label)s只能授予在%(role)s上，“%(name)s”是%(level)s。")
+                % {
+                    "label": label,
+                    "role": fitting_levels_text(role),
+                    "name": organization.name,
+                    "level": organization.get_level_display(),
+                }
             }
         )
 
@@ -300,27 +323,47 @@ def _check_separation(user: User, role: str, organization: Organization | None) 
             names = "、".join(sorted(_role_label(r) for r in held_business))
             raise DomainError(
                 {
-                    "role": f"该账号已有业务角色（{names}），按“三员分立”不能再授予{_role_label(role)}。"
+                    "role": gettext(
+                        "该账号已有业务角色（%(names)s），按“三员分立”不能再授予%(role)s。"
+                    )
+                    % {"names": names, "role": _role_label(role)}
                 }
             )
         if role in held_admin:
-            raise DomainError({"role": f"该账号已是{_role_label(role)}。"})
+            raise DomainError(
+                {"role": gettext("该账号已是%(role)s。") % {"role": _role_label(role)}}
+            )
         if held_admin:
             other = _role_label(next(iter(held_admin)))
             raise DomainError(
-                {"role": f"该账号已是{other}，系统管理员、安全保密管理员、安全审计员不能相互兼任。"}
+                {
+                    "role": gettext(
+                        "该账号已是%(other)s，系统管理员、安全保密管理员、安全审计员不能相互兼任。"
+                    )
+                    % {"other": other}
+                }
             )
         return
     if held_admin:
         other = _role_label(next(iter(held_admin)))
-        raise DomainError({"role": f"该账号是{other}，按“三员分立”不能再授予业务角色。"})
+        raise DomainError(
+            {
+                "role": gettext("该账号是%(other)s，按“三员分立”不能再授予业务角色。")
+                % {"other": other}
+            }
+        )
     for grant in held:
         if grant.role == role and grant.organization_id == getattr(organization, "pk", None):
-            where = f"在“{organization.name}”" if organization else ""
-            raise DomainError({"role": f"该账号{where}已有{_role_label(role)}角色。"})
+            where = gettext("在“%(name)s”") % {"name": organization.name} if organization else ""
+            raise DomainError(
+                {
+                    "role": gettext("该账号%(where)s已有%(role)s角色。")
+                    % {"where": where, "role": _role_label(role)}
+                }
+            )
 
 
-@domain_action("accounts.role.grant", "授予角色")
+@domain_action("accounts.role.grant", _("授予角色"))
 def grant_role(
     user: User,
     *,
@@ -332,14 +375,14 @@ def grant_role(
     """Grant a role, on an organization of a fitting level for business roles."""
     _require_security_admin(acting_user)
     if role not in RoleKind.values:
-        raise DomainError({"role": "请选择角色。"})
+        raise DomainError({"role": gettext("请选择角色。")})
     if _is_self(user, acting_user):
-        raise DomainError("不能修改自己的角色，请由其他安全保密管理员办理。")
+        raise DomainError(gettext("不能修改自己的角色，请由其他安全保密管理员办理。"))
     if not user.is_active:
-        raise DomainError("该账号已停用，请先启用再授权。")
+        raise DomainError(gettext("该账号已停用，请先启用再授权。"))
     _check_organization(role, organization)
     if valid_until is not None and valid_until <= timezone.now():
-        raise DomainError({"valid_until": "有效期须晚于当前时间。"})
+        raise DomainError({"valid_until": gettext("有效期须晚于当前时间。")})
     _check_separation(user, role, organization)
     grant = RoleGrant.objects.create(
         user=user,
@@ -364,21 +407,23 @@ def grant_role(
     return grant
 
 
-@domain_action("accounts.role.revoke", "撤销角色")
+@domain_action("accounts.role.revoke", _("撤销角色"))
 def revoke_role(grant: RoleGrant, *, acting_user: Any) -> RoleGrant:
     """End a grant now; it stays as history."""
     _require_security_admin(acting_user)
     user = grant.user
     if _is_self(user, acting_user):
-        raise DomainError("不能修改自己的角色，请由其他安全保密管理员办理。")
+        raise DomainError(gettext("不能修改自己的角色，请由其他安全保密管理员办理。"))
     if not grant.is_active:
-        raise DomainError("该授权已撤销或已过期。")
+        raise DomainError(gettext("该授权已撤销或已过期。"))
     if (
         grant.role == RoleKind.SECURITY_ADMIN
         and user.is_active
         and _other_security_admins(user) == 0
     ):
-        raise DomainError("这是最后一名在用的安全保密管理员，不能撤销：须始终保留至少一名。")
+        raise DomainError(
+            gettext("这是最后一名在用的安全保密管理员，不能撤销：须始终保留至少一名。")
+        )
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
     _forget_grants(user)

@@ -8,20 +8,22 @@ from typing import Any, cast
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.roles import ADMIN_ROLES, RoleKind
 from dangjian.core.widgets import DateInput
 from dangjian.orgs.choices import Status
 from dangjian.orgs.models import Organization
 
-PASSWORD_HELP = "留空则由系统生成随机临时密码。保存后密码只显示一次；本人首次登录须修改密码。"
+PASSWORD_HELP = _("留空则由系统生成随机临时密码。保存后密码只显示一次；本人首次登录须修改密码。")
 
 
 class OptionalPasswordField(forms.CharField):
     """A typed temporary password, or empty for a generated one."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "临时密码")
+        kwargs.setdefault("label", gettext("临时密码"))
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", False)
         kwargs.setdefault("help_text", PASSWORD_HELP)
@@ -30,26 +32,26 @@ class OptionalPasswordField(forms.CharField):
 
 
 class UserProfileForm(forms.Form):
-    display_name = forms.CharField(label="姓名", max_length=50)
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
-        label="手机号",
+        label=_("手机号"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
     email = forms.CharField(
-        label="电子邮箱", max_length=254, required=False, widget=forms.EmailInput()
+        label=_("电子邮箱"), max_length=254, required=False, widget=forms.EmailInput()
     )
 
 
 class UserCreateForm(UserProfileForm):
     username = forms.CharField(
-        label="用户名",
+        label=_("用户名"),
         max_length=150,
-        help_text="登录用，创建后不能修改；可用字母、数字和 @ . + - _，如工号。",
+        help_text=_("登录用，创建后不能修改；可用字母、数字和 @ . + - _，如工号。"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    password = OptionalPasswordField(label="初始密码")
+    password = OptionalPasswordField(label=_("初始密码"))
 
     field_order = ["username", "display_name", "phone", "email", "password"]
 
@@ -71,18 +73,18 @@ def end_of_day(day: Any) -> datetime:
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label="角色")
+    role = forms.ChoiceField(label=_("角色"))
     organization = OrganizationPickField(
-        label="党组织",
+        label=_("党组织"),
         required=False,
         queryset=Organization.objects.none(),
         widget=forms.Select(attrs={"size": 8}),
     )
     valid_until = forms.DateField(
-        label="有效期至",
+        label=_("有效期至"),
         required=False,
         widget=DateInput(),
-        help_text="含当日；留空为长期有效。",
+        help_text=_("含当日；留空为长期有效。"),
     )
 
     def __init__(
@@ -90,7 +92,9 @@ class GrantForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         role = cast(forms.ChoiceField, self.fields["role"])
-        role.choices = [("", "请选择角色")] + [(value, label) for value, label in RoleKind.choices]
+        role.choices = [("", gettext("请选择角色"))] + [
+            (value, label) for value, label in RoleKind.choices
+        ]
         # Changing the role reloads the organization options for the levels it fits.
         role.widget.attrs.update(
             {

@@ -17,6 +17,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from dangjian.accounts import actions
@@ -34,11 +36,12 @@ from dangjian.core.errors import DomainError
 from dangjian.core.permissions import get_scoped, require
 from dangjian.core.roles import ADMIN_ROLES, RoleKind
 from dangjian.core.scope import ADD, CHANGE, VIEW, can
+from dangjian.core.text import Text
 from dangjian.core.views.generic import ScopedListView
 from dangjian.orgs.choices import Status
 from dangjian.orgs.models import Organization
 
-USERS_CRUMB = ("用户与角色", "/accounts/users/")
+USERS_CRUMB = (_("用户与角色"), "/accounts/users/")
 PICKER_LIMIT = 50
 
 
@@ -48,7 +51,7 @@ def _apply_errors(form: forms.Form, error: DomainError) -> None:
         form.add_error(name if name in form.fields else None, text)
 
 
-def _user_crumbs(user: User, *tail: tuple[str, str]) -> list[tuple[str, str]]:
+def _user_crumbs(user: User, *tail: tuple[Text, str]) -> list[tuple[Text, str]]:
     return [USERS_CRUMB, (str(user), reverse("accounts:user_detail", args=[user.pk])), *tail]
 
 
@@ -63,7 +66,7 @@ def _password_page(
     request: HttpRequest, user: User, password: str, *, created: bool
 ) -> HttpResponse:
     """The one time a temporary password is shown; the answer is never cached."""
-    title = "账号已创建" if created else "密码已重置"
+    title = gettext("账号已创建") if created else gettext("密码已重置")
     response = render(
         request,
         "accounts/password_shown.html",
@@ -85,9 +88,9 @@ class UserListView(ScopedListView):
     model = User
     template_name = "accounts/user_list.html"
     filterset_class = UserFilter
-    page_title = "用户与角色"
+    page_title = _("用户与角色")
     paginate_by = 30
-    breadcrumbs: ClassVar[list[tuple[str, str]]] = [("用户与角色", "")]
+    breadcrumbs: ClassVar[list[tuple[Text, str]]] = [(_("用户与角色"), "")]
 
     def base_queryset(self) -> QuerySet[User]:
         grants = RoleGrant.objects.active().select_related("organization").order_by("role")
@@ -131,11 +134,11 @@ def user_create(request: HttpRequest) -> HttpResponse:
         "core/form_page.html",
         {
             "form": form,
-            "page_title": "新建用户",
-            "submit_label": "创建账号",
-            "intro": "新账号没有任何角色；创建后在用户详情页授予角色。",
+            "page_title": gettext("新建用户"),
+            "submit_label": gettext("创建账号"),
+            "intro": gettext("新账号没有任何角色；创建后在用户详情页授予角色。"),
             "cancel_url": reverse("accounts:users"),
-            "breadcrumbs": [USERS_CRUMB, ("新建用户", "")],
+            "breadcrumbs": [USERS_CRUMB, (gettext("新建用户"), "")],
         },
     )
 
@@ -176,17 +179,18 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, f"已保存“{user}”的账号信息。")
+            messages.success(request, gettext("已保存“%(user)s”的账号信息。") % {"user": user})
             return redirect("accounts:user_detail", pk=user.pk)
     return render(
         request,
         "core/form_page.html",
         {
             "form": form,
-            "page_title": "编辑账号信息",
-            "intro": f"用户名 {user.username} 是账号的固定标识，不能修改。",
+            "page_title": gettext("编辑账号信息"),
+            "intro": gettext("用户名 %(username)s 是账号的固定标识，不能修改。")
+            % {"username": user.username},
             "cancel_url": reverse("accounts:user_detail", args=[user.pk]),
-            "breadcrumbs": _user_crumbs(user, ("编辑", "")),
+            "breadcrumbs": _user_crumbs(user, (gettext("编辑"), "")),
         },
     )
 
@@ -208,15 +212,21 @@ def _run(
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_scoped(request, User, CHANGE, pk=pk)
     if request.method == "POST":
-        return _run(request, user, actions.deactivate_user, f"已停用账号“{user}”。")
+        return _run(
+            request,
+            user,
+            actions.deactivate_user,
+            gettext("已停用账号“%(user)s”。") % {"user": user},
+        )
     return _confirm(
         request,
         user,
-        page_title="停用账号",
+        page_title=gettext("停用账号"),
         danger=True,
-        submit_label="停用",
-        question=f"停用账号“{user}”（{user.username}）？",
-        warning="停用后该账号不能登录、不能使用 API 令牌；角色授权保留，重新启用后恢复。",
+        submit_label=gettext("停用"),
+        question=gettext("停用账号“%(user)s”（%(username)s）？")
+        % {"user": user, "username": user.username},
+        warning=gettext("停用后该账号不能登录、不能使用 API 令牌；角色授权保留，重新启用后恢复。"),
     )
 
 
@@ -224,13 +234,19 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_scoped(request, User, CHANGE, pk=pk)
     if request.method == "POST":
-        return _run(request, user, actions.reactivate_user, f"已启用账号“{user}”。")
+        return _run(
+            request,
+            user,
+            actions.reactivate_user,
+            gettext("已启用账号“%(user)s”。") % {"user": user},
+        )
     return _confirm(
         request,
         user,
-        page_title="启用账号",
-        submit_label="启用",
-        question=f"重新启用账号“{user}”（{user.username}）？它仍有的有效授权将随之恢复。",
+        page_title=gettext("启用账号"),
+        submit_label=gettext("启用"),
+        question=gettext("重新启用账号“%(user)s”（%(username)s）？它仍有的有效授权将随之恢复。")
+        % {"user": user, "username": user.username},
     )
 
 
@@ -243,15 +259,20 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"已解除“{user}”的登录锁定（清除{cleared}条失败记录）。")
+            messages.success(
+                request,
+                gettext("已解除“%(user)s”的登录锁定（清除%(cleared)s条失败记录）。")
+                % {"user": user, "cleared": cleared},
+            )
         return redirect("accounts:user_detail", pk=user.pk)
     return _confirm(
         request,
         user,
-        page_title="解除登录锁定",
-        submit_label="解锁",
-        question=f"清除“{user}”（{user.username}）的登录失败记录，立即允许其再次登录？",
-        warning="如果失败记录来自他人猜测密码，请先与本人核实，必要时一并重置密码。",
+        page_title=gettext("解除登录锁定"),
+        submit_label=gettext("解锁"),
+        question=gettext("清除“%(user)s”（%(username)s）的登录失败记录，立即允许其再次登录？")
+        % {"user": user, "username": user.username},
+        warning=gettext("如果失败记录来自他人猜测密码，请先与本人核实，必要时一并重置密码。"),
     )
 
 
@@ -274,12 +295,14 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         "core/form_page.html",
         {
             "form": form,
-            "page_title": "重置密码",
-            "submit_label": "重置密码",
-            "intro": f"为“{user}”（{user.username}）设置临时密码。重置后其已登录的会话随即失效，"
-            "下次登录须修改密码。",
+            "page_title": gettext("重置密码"),
+            "submit_label": gettext("重置密码"),
+            "intro": gettext(
+                "为“%(user)s”（%(username)s）设置临时密码。重置后其已登录的会话随即失效，下次登录须修改密码。"
+            )
+            % {"user": user, "username": user.username},
             "cancel_url": reverse("accounts:user_detail", args=[user.pk]),
-            "breadcrumbs": _user_crumbs(user, ("重置密码", "")),
+            "breadcrumbs": _user_crumbs(user, (gettext("重置密码"), "")),
         },
     )
 
@@ -325,7 +348,7 @@ def org_options(request: HttpRequest) -> HttpResponse:
 
 ROLE_HINTS = [
     (RoleKind(role).label, actions.fitting_levels_text(role)) for role in actions.ROLE_LEVELS
-] + [("系统管理员、安全保密管理员、安全审计员", "不关联党组织，不能与业务角色或彼此兼任")]
+] + [(_("系统管理员、安全保密管理员、安全审计员"), _("不关联党组织，不能与业务角色或彼此兼任"))]
 
 
 @login_required
@@ -347,7 +370,11 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             where = f"（{grant.organization.name}）" if grant.organization else ""
-            messages.success(request, f"已授予“{user}”{grant.get_role_display()}{where}。")
+            messages.success(
+                request,
+                gettext("已授予“%(user)s”%(role)s%(where)s。")
+                % {"user": user, "role": grant.get_role_display(), "where": where},
+            )
             return redirect("accounts:user_detail", pk=user.pk)
     return render(
         request,
@@ -361,8 +388,8 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
             "selected": chosen,
             "limit": PICKER_LIMIT,
             "role_hints": ROLE_HINTS,
-            "page_title": "授予角色",
-            "breadcrumbs": _user_crumbs(user, ("授予角色", "")),
+            "page_title": gettext("授予角色"),
+            "breadcrumbs": _user_crumbs(user, (gettext("授予角色"), "")),
         },
     )
 
@@ -377,15 +404,22 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"已撤销“{user}”的{grant.get_role_display()}角色。")
+            messages.success(
+                request,
+                gettext("已撤销“%(user)s”的%(role)s角色。")
+                % {"user": user, "role": grant.get_role_display()},
+            )
         return redirect("accounts:user_detail", pk=user.pk)
-    where = f"在“{grant.organization.name}”的" if grant.organization else ""
+    where = (
+        gettext("在“%(name)s”的") % {"name": grant.organization.name} if grant.organization else ""
+    )
     return _confirm(
         request,
         user,
-        page_title="撤销角色",
+        page_title=gettext("撤销角色"),
         danger=True,
-        submit_label="撤销",
-        question=f"撤销“{user}”{where}{grant.get_role_display()}角色？",
-        warning="撤销立即生效，该账号随即失去这一角色的全部权限；授权记录保留备查。",
+        submit_label=gettext("撤销"),
+        question=gettext("撤销“%(user)s”%(where)s%(role)s角色？")
+        % {"user": user, "where": where, "role": grant.get_role_display()},
+        warning=gettext("撤销立即生效，该账号随即失去这一角色的全部权限；授权记录保留备查。"),
     )

@@ -136,7 +136,7 @@ def ensure_demo_users(password: str) -> DemoUsersResult:
                 DemoLogin(
                     persona.username,
                     persona.display_name,
-                    RoleKind(persona.role).label,
+                    str(RoleKind(persona.role).label),
                     org.name if org else "（不属于任何党组织）",
                 )
             )

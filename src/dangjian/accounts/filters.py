@@ -6,6 +6,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.accounts.lockout import locked_usernames_query
 from dangjian.accounts.models import RoleGrant, User
@@ -17,25 +19,25 @@ NO_ROLE = "none"
 
 
 class UserFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     role = django_filters.ChoiceFilter(
-        label="角色",
+        label=_("角色"),
         method="filter_role",
-        empty_label="全部角色",
-        choices=[*RoleKind.choices, (NO_ROLE, "无角色")],
+        empty_label=_("全部角色"),
+        choices=[*RoleKind.choices, (NO_ROLE, _("无角色"))],
     )
-    organization = django_filters.CharFilter(label="授权党组织", method="filter_organization")
+    organization = django_filters.CharFilter(label=_("授权党组织"), method="filter_organization")
     active = django_filters.ChoiceFilter(
-        label="状态",
+        label=_("状态"),
         method="filter_active",
-        empty_label="全部",
-        choices=[("1", "启用"), ("0", "停用")],
+        empty_label=_("全部"),
+        choices=[("1", _("启用")), ("0", _("停用"))],
     )
     locked = django_filters.ChoiceFilter(
-        label="登录锁定",
+        label=_("登录锁定"),
         method="filter_locked",
-        empty_label="全部",
-        choices=[("1", "已锁定"), ("0", "未锁定")],
+        empty_label=_("全部"),
+        choices=[("1", _("已锁定")), ("0", _("未锁定"))],
     )
 
     class Meta:
@@ -44,8 +46,10 @@ class UserFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.form.fields["q"].widget.attrs["placeholder"] = "用户名 / 姓名 / 手机号"
-        self.form.fields["organization"].widget.attrs["placeholder"] = "名称 / 编码 / 拼音首字母"
+        self.form.fields["q"].widget.attrs["placeholder"] = gettext("用户名 / 姓名 / 手机号")
+        self.form.fields["organization"].widget.attrs["placeholder"] = gettext(
+            "名称 / 编码 / 拼音首字母"
+        )
 
     def filter_q(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
         text = value.strip()

@@ -14,11 +14,12 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import audit
 
 LOGIN_AT = "dangjian_login_at"
-MUST_CHANGE_MESSAGE = "首次登录或密码已被重置，请先在“账号与密码”页面修改密码。"
+MUST_CHANGE_MESSAGE = _("首次登录或密码已被重置，请先在“账号与密码”页面修改密码。")
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -85,7 +86,7 @@ class MustChangePasswordMiddleware:
             and not self.exempt(request.path)
         ):
             if _is_api(request):
-                return JsonResponse({"detail": MUST_CHANGE_MESSAGE}, status=403)
+                return JsonResponse({"detail": str(MUST_CHANGE_MESSAGE)}, status=403)
             target = reverse("accounts:profile")
             if request.headers.get("HX-Request"):
                 response = HttpResponse(status=204)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.roles import ADMIN_ROLES, SECURITY_ADMIN, RoleKind
 from dangjian.core.scope import ADD, CHANGE, VIEW, ScopedQuerySet, ScopeSpec
@@ -22,10 +23,10 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ign
 class User(AbstractUser):
     """A person who logs in. Business access comes only from role grants."""
 
-    display_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
-    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
-    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = ScopedUserManager()  # type: ignore[misc]
     scope: ClassVar[ScopeSpec] = ScopeSpec(
@@ -33,8 +34,8 @@ class User(AbstractUser):
     )
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
         ordering = ["username"]
 
     def __str__(self) -> str:
@@ -68,28 +69,28 @@ class RoleGrant(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="role_grants",
-        verbose_name="用户",
+        verbose_name=_("用户"),
     )
-    role = models.CharField("角色", max_length=32, choices=RoleKind.choices)
+    role = models.CharField(_("角色"), max_length=32, choices=RoleKind.choices)
     organization = models.ForeignKey(
         "orgs.Organization",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="role_grants",
-        verbose_name="党组织",
+        verbose_name=_("党组织"),
     )
-    granted_at = models.DateTimeField("授予时间", default=timezone.now)
+    granted_at = models.DateTimeField(_("授予时间"), default=timezone.now)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="授予人",
+        verbose_name=_("授予人"),
     )
-    valid_until = models.DateTimeField("有效期至", null=True, blank=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    valid_until = models.DateTimeField(_("有效期至"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     objects = RoleGrantQuerySet.as_manager()
     scope: ClassVar[ScopeSpec] = ScopeSpec(
@@ -97,8 +98,8 @@ class RoleGrant(models.Model):
     )
 
     class Meta:
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
         ordering = ["-granted_at"]
 
     def __str__(self) -> str:
@@ -124,18 +125,18 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="api_tokens",
-        verbose_name="用户",
+        verbose_name=_("用户"),
     )
-    prefix = models.CharField("前缀", max_length=8)
+    prefix = models.CharField(_("前缀"), max_length=8)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    expires_at = models.DateTimeField("过期时间")
-    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "API令牌"
-        verbose_name_plural = "API令牌"
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

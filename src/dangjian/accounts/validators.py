@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 
 class CharacterClassValidator:
@@ -29,23 +30,25 @@ class CharacterClassValidator:
         ]
         if sum(classes) < self.min_classes:
             raise ValidationError(
-                "密码须至少包含小写字母、大写字母、数字、符号中的%(n)d类。",
+                gettext("密码须至少包含小写字母、大写字母、数字、符号中的%(n)d类。"),
                 code="password_too_simple",
                 params={"n": self.min_classes},
             )
 
     def get_help_text(self) -> str:
-        return f"密码须至少包含小写字母、大写字母、数字、符号中的{self.min_classes}类。"
+        return gettext("密码须至少包含小写字母、大写字母、数字、符号中的%(min_classes)s类。") % {
+            "min_classes": self.min_classes
+        }
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     """Django's length rule, with a Chinese message."""
 
     def get_error_message(self) -> str:
-        return f"密码太短，至少需要{self.min_length}个字符。"
+        return gettext("密码太短，至少需要%(min_length)s个字符。") % {"min_length": self.min_length}
 
     def get_help_text(self) -> str:
-        return f"密码至少需要{self.min_length}个字符。"
+        return gettext("密码至少需要%(min_length)s个字符。") % {"min_length": self.min_length}
 
 
 class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
@@ -61,7 +64,7 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
         super().__init__(user_attributes, max_similarity)
 
     def get_error_message(self) -> str:
-        return "密码与%(verbose_name)s过于相似。"
+        return gettext("密码与%(verbose_name)s过于相似。")
 
     def get_help_text(self) -> str:
-        return "密码不能与用户名、姓名、手机号、电子邮箱过于相似。"
+        return gettext("密码不能与用户名、姓名、手机号、电子邮箱过于相似。")

@@ -11,6 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -42,16 +43,15 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     successful logout differs from the answer to a visitor who was not logged in at all.
     """
     logout(request)
-    return render(request, "accounts/logged_out.html", {"page_title": "已退出登录"})
+    return render(request, "accounts/logged_out.html", {"page_title": gettext("已退出登录")})
 
 
 def lockout_message() -> str:
     """The Chinese text shown while a username is locked (limits from settings)."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
-    return (
-        f"连续登录失败{settings.AXES_FAILURE_LIMIT}次，账号已锁定{minutes}分钟。"
-        "请稍后再试，或联系安全保密管理员解锁。"
-    )
+    return gettext(
+        "连续登录失败%(AXES_FAILURE_LIMIT)s次，账号已锁定%(minutes)s分钟。请稍后再试，或联系安全保密管理员解锁。"
+    ) % {"AXES_FAILURE_LIMIT": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
 
 
 def lockout_response(
@@ -85,7 +85,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 form.add_error("new_password1" if name == "password" else None, text)
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, gettext("密码已修改。"))
             return redirect("accounts:profile")
     grants = user.role_grants.active().select_related("organization")
     return render(
@@ -94,7 +94,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "grants": grants,
-            "page_title": "账号与密码",
-            "breadcrumbs": [("账号与密码", "")],
+            "page_title": gettext("账号与密码"),
+            "breadcrumbs": [(gettext("账号与密码"), "")],
         },
     )

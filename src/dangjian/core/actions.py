@@ -17,6 +17,7 @@ from django.db import models, transaction
 
 from dangjian.core import audit
 from dangjian.core.errors import DomainError
+from dangjian.core.text import Text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,7 +68,7 @@ def acting_user() -> Any:
     return ctx.actor if ctx else None
 
 
-def domain_action(code: str, label: str = "") -> Callable[[Callable[P, R]], Callable[P, R]]:
+def domain_action(code: str, label: Text = "") -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Make a function a domain action named `code` (e.g. 'orgs.organization.move').
 
     `label` is the Chinese name shown on the audit pages.

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -63,7 +64,13 @@ def _context(request: HttpRequest, query: FigureQuery) -> FigureContext:
         tops = scope_tops(request.user)
         if not tops:
             raise ValidationError(
-                [{"loc": ["query", "organization"], "msg": "请指定党组织。", "type": "missing"}]
+                [
+                    {
+                        "loc": ["query", "organization"],
+                        "msg": gettext("请指定党组织。"),
+                        "type": "missing",
+                    }
+                ]
             )
         organization = tops[0]
     else:
@@ -72,7 +79,13 @@ def _context(request: HttpRequest, query: FigureQuery) -> FigureContext:
     start = query.start or date(end.year, 1, 1)
     if start > end:
         raise ValidationError(
-            [{"loc": ["query", "start"], "msg": "开始日期不能晚于截至日期。", "type": "date_order"}]
+            [
+                {
+                    "loc": ["query", "start"],
+                    "msg": gettext("开始日期不能晚于截至日期。"),
+                    "type": "date_order",
+                }
+            ]
         )
     return FigureContext(organization, Period(start, end))
 
@@ -109,7 +122,8 @@ def list_figures(request: HttpRequest, query: Query[FigureListQuery]) -> list[di
                     {
                         "loc": ["query", "names"],
                         "type": "unknown_figure",
-                        "msg": f"未知的统计指标：{'、'.join(unknown)}。",
+                        "msg": gettext("未知的统计指标：%(unknown)s。")
+                        % {"unknown": "、".join(unknown)},
                     }
                 ]
             )
@@ -127,5 +141,5 @@ def get_figure(request: HttpRequest, name: str, query: Query[FigureQuery]) -> di
     """One figure (or one part of a breakdown) for an organization and period."""
     context = _context(request, query)
     if not is_known(name):
-        raise HttpError(404, f"未知的统计指标“{name}”。")
+        raise HttpError(404, gettext("未知的统计指标“%(name)s”。") % {"name": name})
     return figures.compute(name, context).as_dict()

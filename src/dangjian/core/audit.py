@@ -22,28 +22,31 @@ from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models.audit import AuditCategory, AuditChainHead, AuditEvent
+from dangjian.core.text import Text
 
 GENESIS_MAC = "0" * 64
-ACTION_LABELS: dict[str, str] = {
-    "auth.login": "登录",
-    "auth.login_failed": "登录失败",
-    "auth.logout": "退出登录",
-    "auth.lockout": "账号锁定",
-    "auth.session_timeout": "会话超时退出",
-    "auth.password_changed": "修改密码",
-    "auth.api_token_issued": "签发API令牌",
-    "security.permission_denied": "越权访问被拒绝",
-    "security.export": "导出数据",
-    "security.reveal": "查看脱敏信息",
-    "audit.verify": "校验审计日志链",
-    "core.rule.update": "修改业务规则",
-    "core.demo.load": "载入演示数据",
+ACTION_LABELS: dict[str, Text] = {
+    "auth.login": _("登录"),
+    "auth.login_failed": _("登录失败"),
+    "auth.logout": _("退出登录"),
+    "auth.lockout": _("账号锁定"),
+    "auth.session_timeout": _("会话超时退出"),
+    "auth.password_changed": _("修改密码"),
+    "auth.api_token_issued": _("签发API令牌"),
+    "security.permission_denied": _("越权访问被拒绝"),
+    "security.export": _("导出数据"),
+    "security.reveal": _("查看脱敏信息"),
+    "audit.verify": _("校验审计日志链"),
+    "core.rule.update": _("修改业务规则"),
+    "core.demo.load": _("载入演示数据"),
 }
 
 
-def register_action_label(code: str, label: str) -> None:
+def register_action_label(code: str, label: Text) -> None:
     """Give an action code its Chinese name for the audit pages."""
     if label:
         ACTION_LABELS[code] = label
@@ -51,7 +54,7 @@ def register_action_label(code: str, label: str) -> None:
 
 def action_label(code: str) -> str:
     """The Chinese name of an action, or the code itself when none was registered."""
-    return ACTION_LABELS.get(code, code)
+    return str(ACTION_LABELS.get(code, code))
 
 
 MASK = "******"
@@ -228,20 +231,26 @@ def verify_chain() -> tuple[int, ChainProblem | None]:
     for event in iter_chain():
         if event.seq != expected_seq:
             return count, ChainProblem(
-                expected_seq, None, f"缺少序号 {expected_seq} 的记录（已被删除）"
+                expected_seq,
+                None,
+                gettext("缺少序号 %(expected_seq)s 的记录（已被删除）")
+                % {"expected_seq": expected_seq},
             )
         if event.prev_mac != prev_mac:
             return count, ChainProblem(
-                event.seq, event.id, "与前一条记录的链接不符（前序记录被删除或替换）"
+                event.seq, event.id, gettext("与前一条记录的链接不符（前序记录被删除或替换）")
             )
         if not hmac.compare_digest(event.mac, compute_mac(event)):
-            return count, ChainProblem(event.seq, event.id, "记录内容与校验码不符（被修改或伪造）")
+            return count, ChainProblem(
+                event.seq, event.id, gettext("记录内容与校验码不符（被修改或伪造）")
+            )
         prev_mac, expected_seq, count = event.mac, expected_seq + 1, count + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != count or head.last_mac != prev_mac):
         return count, ChainProblem(
             count + 1,
             None,
-            f"链头记录到序号 {head.last_seq}，实际只有 {count} 条（末尾记录被删除）",
+            gettext("链头记录到序号 %(last_seq)s，实际只有 %(count)s 条（末尾记录被删除）")
+            % {"last_seq": head.last_seq, "count": count},
         )
     return count, None

@@ -15,6 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils import dateformat
+from django.utils.translation import gettext
+
+from dangjian.core.text import Text
+
 if TYPE_CHECKING:
     from dangjian.orgs.models import Organization
 
@@ -43,8 +48,14 @@ class Period:
     @property
     def label(self) -> str:
         if self.start == self.end:
-            return f"截至{self.end:%Y年%m月%d日}"
-        return f"{self.start:%Y年%m月%d日}至{self.end:%Y年%m月%d日}"
+            return gettext("截至%(end)s") % {"end": _day(self.end)}
+        return gettext("%(start)s至%(end)s") % {"start": _day(self.start), "end": _day(self.end)}
+
+
+def _day(day: date) -> str:
+    """A date as the period label shows it: 2024年07月01日 (in English: 2024-07-01)."""
+    # Translators: a Django date format (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date)
+    return dateformat.format(day, gettext("Y年m月d日"))
 
 
 def _minus_year(day: date) -> date:
@@ -67,12 +78,12 @@ class Figure:
     """A registered figure. `compute` returns a number, None (no data), or {key: number}."""
 
     name: str
-    label: str
-    unit: str
+    label: Text
+    unit: Text
     compute: Callable[[FigureContext], Number | Mapping[str, Number] | None]
     drilldown: Callable[[FigureContext, str | None], str] | None = None
-    keys: Mapping[str, str] = field(default_factory=dict)
-    description: str = ""
+    keys: Mapping[str, Text] = field(default_factory=dict)
+    description: Text = ""
     kind: str = "stock"  # "stock": as of period end; "flow": during the period
 
     @property
@@ -101,14 +112,14 @@ class FigureValue:
 
     @property
     def label(self) -> str:
-        return self.figure.keys.get(self.key, self.key) if self.key else self.figure.label
+        return str(self.figure.keys.get(self.key, self.key) if self.key else self.figure.label)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form for the API."""
         return {
             "name": self.name,
             "label": self.label,
-            "unit": self.figure.unit,
+            "unit": str(self.figure.unit),
             "value": self.value,
             "organization": self.context.organization.pk,
             "start": self.context.period.start.isoformat(),
@@ -124,11 +135,11 @@ _registry: dict[str, Figure] = {}
 def register(
     name: str,
     *,
-    label: str,
-    unit: str,
+    label: Text,
+    unit: Text,
     drilldown: Callable[[FigureContext, str | None], str] | None = None,
-    keys: Mapping[str, str] | None = None,
-    description: str = "",
+    keys: Mapping[str, Text] | None = None,
+    description: Text = "",
     kind: str = "stock",
 ) -> Callable[[Callable[[FigureContext], Any]], Callable[[FigureContext], Any]]:
     """Decorator registering a compute function as figure `name` (app.figure)."""

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.urls import reverse
 
+from dangjian.core.text import Text
+
 
 @dataclass(frozen=True)
 class MenuItem:
     """One link. `visible(user)` decides whether the user may open it."""
 
-    label: str
+    label: Text
     url_name: str
     icon: str = "circle"
     visible: Callable[[Any], bool] = lambda user: True
@@ -27,7 +29,7 @@ class MenuItem:
 @dataclass
 class MenuGroup:
     key: str
-    label: str
+    label: Text
     order: int
     icon: str = "folder"
     items: list[MenuItem] = field(default_factory=list)
@@ -36,7 +38,7 @@ class MenuGroup:
 _groups: dict[str, MenuGroup] = {}
 
 
-def add_group(key: str, label: str, order: int, icon: str = "folder") -> MenuGroup:
+def add_group(key: str, label: Text, order: int, icon: str = "folder") -> MenuGroup:
     """Create (or return) a menu group."""
     group = _groups.get(key)
     if group is None:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 
 from dangjian.core import audit
 from dangjian.core.scope import VIEW, can
@@ -28,7 +29,7 @@ def require(request: HttpRequest, model: type[models.Model], action: str = VIEW)
     """403 (audited) unless the user holds some grant allowing `action` on `model`."""
     if not can(request.user, model, action):
         deny(request, request.user, "无此操作权限", model=model._meta.label_lower, action=action)
-        raise PermissionDenied("您没有执行此操作的权限。")
+        raise PermissionDenied(gettext("您没有执行此操作的权限。"))
 
 
 def get_scoped(request: HttpRequest, model: type[M], action: str = VIEW, **lookup: Any) -> M:
@@ -45,9 +46,9 @@ def get_scoped(request: HttpRequest, model: type[M], action: str = VIEW, **looku
         return obj  # type: ignore[no-any-return]
     if action != VIEW and manager.restrict(request.user, VIEW).filter(**lookup).exists():
         deny(request, request.user, "无此操作权限", model=model._meta.label_lower, action=action)
-        raise PermissionDenied("您没有执行此操作的权限。")
+        raise PermissionDenied(gettext("您没有执行此操作的权限。"))
     if manager.filter(**lookup).exists():
         deny(
             request, request.user, "访问范围外的对象", model=model._meta.label_lower, action=action
         )
-    raise Http404("未找到该记录，或不在您的管理范围内。")
+    raise Http404(gettext("未找到该记录，或不在您的管理范围内。"))

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.cache import cache
 
 from dangjian.core.errors import RuleViolation
+from dangjian.core.text import Text
 
 REFUSE, WARN = "refuse", "warn"
 _CACHE_KEY = "dangjian:rules:v1"
@@ -24,13 +25,13 @@ class RuleDef:
     """A rule as code knows it. `message` is formatted with the value and the check's facts."""
 
     code: str
-    label: str
-    message: str
+    label: Text
+    message: Text
     default: Any
-    unit: str = ""
+    unit: Text = ""
     severity: str = REFUSE
-    source: str = ""
-    group: str = ""
+    source: Text = ""
+    group: Text = ""
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class RuleState:
     severity: str
 
     def message(self, **facts: Any) -> str:
-        """The Chinese message with the rule's value and the facts of the breach."""
-        return self.definition.message.format(value=self.value, **facts)
+        """The message (in the active language) with the rule's value and the facts of the breach."""
+        return str(self.definition.message).format(value=self.value, **facts)
 
 
 _registry: dict[str, RuleDef] = {}

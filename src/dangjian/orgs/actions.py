@@ -14,6 +14,8 @@ from typing import Any
 from django.db import models
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import rules
 from dangjian.core.actions import domain_action, track
@@ -66,7 +68,7 @@ def _may(user: Any, action: str, org: Organization, *, strictly_below: bool) -> 
 
 def _require(user: Any, action: str, org: Organization, *, strictly_below: bool, what: str) -> None:
     if not _may(user, action, org, strictly_below=strictly_below):
-        raise DomainError(f"您无权{what}“{org.name}”。")
+        raise DomainError(gettext("您无权%(what)s“%(name)s”。") % {"what": what, "name": org.name})
 
 
 def _validate_fields(
@@ -76,38 +78,43 @@ def _validate_fields(
     errors: dict[str, str] = {}
     name = (data.get("name") or "").strip()
     if not name:
-        errors["name"] = "请填写党组织名称。"
+        errors["name"] = gettext("请填写党组织名称。")
     code = (data.get("code") or "").strip()
     if not code:
-        errors["code"] = "请填写组织编码。"
+        errors["code"] = gettext("请填写组织编码。")
     else:
         clash = Organization.objects.filter(code=code)
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            errors["code"] = f"组织编码“{code}”已被使用。"
+            errors["code"] = gettext("组织编码“%(code)s”已被使用。") % {"code": code}
     level = data.get("level")
     if level not in Level.values:
-        errors["level"] = "请选择正确的层级。"
+        errors["level"] = gettext("请选择正确的层级。")
     else:
         problem = org_rules.check_parent(level, parent.level if parent else None)
         if problem:
             errors["level"] = problem
         if parent is not None and not parent.is_active:
-            errors["level"] = f"上级党组织“{parent.name}”已撤销，不能在其下设立党组织。"
+            errors["level"] = gettext("上级党组织“%(name)s”已撤销，不能在其下设立党组织。") % {
+                "name": parent.name
+            }
         if instance is not None and instance.pk:
             for child in instance.get_children().filter(status=Status.ACTIVE):
                 if org_rules.check_parent(child.level, level):
-                    errors["level"] = (
-                        f"下级党组织“{child.name}”（{child.get_level_display()}）"
-                        f"不能设在{Level(level).label}之下，不能改为此层级。"
-                    )
+                    errors["level"] = gettext(
+                        "下级党组织“%(name)s”（%(level)s）不能设在%(label)s之下，不能改为此层级。"
+                    ) % {
+                        "name": child.name,
+                        "level": child.get_level_display(),
+                        "label": Level(level).label,
+                    }
                     break
     founded_on = data.get("founded_on")
     if founded_on and founded_on > timezone.localdate():
-        errors["founded_on"] = "成立日期不能晚于今天。"
+        errors["founded_on"] = gettext("成立日期不能晚于今天。")
     if data.get("is_joint") and level not in BRANCH_LEVELS:
-        errors["is_joint"] = "只有党支部可以是联合党支部。"
+        errors["is_joint"] = gettext("只有党支部可以是联合党支部。")
     if errors:
         raise DomainError(errors)
     limit = rules.value(org_rules.JOINT_BRANCH_MAX_UNITS.code)
@@ -117,16 +124,18 @@ def _validate_fields(
         )
 
 
-@domain_action("orgs.organization.create", "设立党组织")
+@domain_action("orgs.organization.create", _("设立党组织"))
 def create_organization(
     data: Mapping[str, Any], *, parent: Organization | None, acting_user: Any
 ) -> Organization:
     """Create an organization under `parent` (None: a new university committee)."""
     if parent is None:
         if acting_user is not None:
-            raise DomainError({"parent": "请选择上级党组织：高校党委只能由系统初始化命令创建。"})
+            raise DomainError(
+                {"parent": gettext("请选择上级党组织：高校党委只能由系统初始化命令创建。")}
+            )
     else:
-        _require(acting_user, ADD, parent, strictly_below=False, what="在其下设立党组织：")
+        _require(acting_user, ADD, parent, strictly_below=False, what=gettext("在其下设立党组织："))
     _validate_fields(data, parent=parent, instance=None)
     values = {name: data[name] for name in EDITABLE_FIELDS if name in data}
     values["name"] = values["name"].strip()
@@ -138,17 +147,17 @@ def create_organization(
     return org
 
 
-@domain_action("orgs.organization.update", "修改党组织")
+@domain_action("orgs.organization.update", _("修改党组织"))
 def update_organization(
     org: Organization, data: Mapping[str, Any], *, acting_user: Any
 ) -> Organization:
     """Change an organization's fields (not its place in the tree)."""
-    _require(acting_user, CHANGE, org, strictly_below=False, what="修改")
+    _require(acting_user, CHANGE, org, strictly_below=False, what=gettext("修改"))
     if not org.is_active:
-        raise DomainError("已撤销或合并的党组织不能修改。")
+        raise DomainError(gettext("已撤销或合并的党组织不能修改。"))
     level_changes = "level" in data and data["level"] != org.level
     if level_changes:
-        _require(acting_user, CHANGE, org, strictly_below=True, what="调整层级：")
+        _require(acting_user, CHANGE, org, strictly_below=True, what=gettext("调整层级："))
     merged = {name: getattr(org, name) for name in EDITABLE_FIELDS} | dict(data)
     _validate_fields(merged, parent=org.get_parent(), instance=org)
     before = snapshot(org, EDITABLE_FIELDS)
@@ -161,23 +170,23 @@ def update_organization(
     return org
 
 
-@domain_action("orgs.organization.move", "调整隶属关系")
+@domain_action("orgs.organization.move", _("调整隶属关系"))
 def move_organization(
     org: Organization, new_parent: Organization, *, acting_user: Any
 ) -> Organization:
     """Move an organization (and its subtree) under another parent."""
-    _require(acting_user, CHANGE, org, strictly_below=True, what="调整隶属关系：")
-    _require(acting_user, ADD, new_parent, strictly_below=False, what="将党组织调入")
+    _require(acting_user, CHANGE, org, strictly_below=True, what=gettext("调整隶属关系："))
+    _require(acting_user, ADD, new_parent, strictly_below=False, what=gettext("将党组织调入"))
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
-        raise DomainError({"parent": "不能把党组织调到它自己或它的下级组织之下。"})
+        raise DomainError({"parent": gettext("不能把党组织调到它自己或它的下级组织之下。")})
     if not new_parent.is_active or not org.is_active:
-        raise DomainError({"parent": "已撤销的党组织不能调整隶属关系。"})
+        raise DomainError({"parent": gettext("已撤销的党组织不能调整隶属关系。")})
     problem = org_rules.check_parent(org.level, new_parent.level)
     if problem:
         raise DomainError({"parent": problem})
     old_parent = org.get_parent()
     if old_parent and old_parent.pk == new_parent.pk:
-        raise DomainError({"parent": "新的上级党组织与原上级相同。"})
+        raise DomainError({"parent": gettext("新的上级党组织与原上级相同。")})
     Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     track(
@@ -191,24 +200,27 @@ def move_organization(
     return org
 
 
-@domain_action("orgs.organization.dissolve", "撤销党组织")
+@domain_action("orgs.organization.dissolve", _("撤销党组织"))
 def dissolve_organization(
     org: Organization, *, on: date, reason: str, acting_user: Any
 ) -> Organization:
     """Dissolve an organization; it stays in the tree as history, with its records."""
-    _require(acting_user, CHANGE, org, strictly_below=True, what="撤销")
+    _require(acting_user, CHANGE, org, strictly_below=True, what=gettext("撤销"))
     if not org.is_active:
-        raise DomainError("该党组织已撤销或合并。")
+        raise DomainError(gettext("该党组织已撤销或合并。"))
     if not reason.strip():
-        raise DomainError({"reason": "请填写撤销原因。"})
+        raise DomainError({"reason": gettext("请填写撤销原因。")})
     if on > timezone.localdate():
-        raise DomainError({"on": "撤销日期不能晚于今天。"})
+        raise DomainError({"on": gettext("撤销日期不能晚于今天。")})
     if org.founded_on and on < org.founded_on:
-        raise DomainError({"on": "撤销日期不能早于成立日期。"})
+        raise DomainError({"on": gettext("撤销日期不能早于成立日期。")})
     active_children = org.get_descendants().filter(status=Status.ACTIVE)
     if active_children.exists():
         names = "、".join(active_children.values_list("name", flat=True)[:3])
-        raise DomainError(f"请先撤销、合并或调出下级党组织（{names}等）后再撤销本组织。")
+        raise DomainError(
+            gettext("请先撤销、合并或调出下级党组织（%(names)s等）后再撤销本组织。")
+            % {"names": names}
+        )
     before = snapshot(org, ["status", "dissolved_on", "dissolution_reason"])
     org.status, org.dissolved_on, org.dissolution_reason = Status.DISSOLVED, on, reason.strip()
     org.save(update_fields=["status", "dissolved_on", "dissolution_reason", "updated_at"])
@@ -218,21 +230,21 @@ def dissolve_organization(
     return org
 
 
-@domain_action("orgs.organization.merge", "合并党组织")
+@domain_action("orgs.organization.merge", _("合并党组织"))
 def merge_organization(
     org: Organization, into: Organization, *, on: date, acting_user: Any
 ) -> Organization:
     """Merge `org` into `into`: children and records move, `org` is kept as merged history."""
-    _require(acting_user, CHANGE, org, strictly_below=True, what="合并")
-    _require(acting_user, CHANGE, into, strictly_below=False, what="并入")
+    _require(acting_user, CHANGE, org, strictly_below=True, what=gettext("合并"))
+    _require(acting_user, CHANGE, into, strictly_below=False, what=gettext("并入"))
     if into.pk == org.pk or into.path.startswith(org.path):
-        raise DomainError({"into": "不能并入自身或其下级组织。"})
+        raise DomainError({"into": gettext("不能并入自身或其下级组织。")})
     if not org.is_active or not into.is_active:
-        raise DomainError({"into": "已撤销或合并的党组织不能参与合并。"})
+        raise DomainError({"into": gettext("已撤销或合并的党组织不能参与合并。")})
     if org.level != into.level and not (org.level in BRANCH_LEVELS and into.level in BRANCH_LEVELS):
-        raise DomainError({"into": "只能并入同一层级的党组织。"})
+        raise DomainError({"into": gettext("只能并入同一层级的党组织。")})
     if on > timezone.localdate():
-        raise DomainError({"on": "合并日期不能晚于今天。"})
+        raise DomainError({"on": gettext("合并日期不能晚于今天。")})
     moved_children = 0
     for child in list(org.get_children().filter(status=Status.ACTIVE)):
         Organization.objects.move(child, into, pos="last-child")
@@ -241,7 +253,7 @@ def merge_organization(
     moved_records = sum(handler(org, into) for handler in merge_handlers)
     org.refresh_from_db()
     org.status, org.dissolved_on, org.merged_into = Status.MERGED, on, into
-    org.dissolution_reason = f"并入{into.name}"
+    org.dissolution_reason = f"并入{into.name}"  # stored data: kept in Chinese
     org.save(
         update_fields=["status", "dissolved_on", "merged_into", "dissolution_reason", "updated_at"]
     )
@@ -253,20 +265,20 @@ def merge_organization(
     return org
 
 
-@domain_action("orgs.organization.delete", "删除党组织")
+@domain_action("orgs.organization.delete", _("删除党组织"))
 def delete_organization(org: Organization, *, acting_user: Any) -> None:
     """Delete an organization entered by mistake; refused when anything refers to it."""
-    _require(acting_user, DELETE, org, strictly_below=True, what="删除")
+    _require(acting_user, DELETE, org, strictly_below=True, what=gettext("删除"))
     if org.get_children_count():
-        raise DomainError("该党组织有下级组织，不能删除；如已不再存在，请使用“撤销”。")
+        raise DomainError(gettext("该党组织有下级组织，不能删除；如已不再存在，请使用“撤销”。"))
     label, pk = str(org), org.pk
     try:
         org.delete()
     except ProtectedError as error:
         kinds = sorted({str(obj._meta.verbose_name) for obj in error.protected_objects})
         raise DomainError(
-            f"该党组织已有{('、'.join(str(k) for k in kinds))}等记录，不能删除；"
-            "如已不再存在，请使用“撤销”保留历史。"
+            gettext("该党组织已有%(kinds)s等记录，不能删除；如已不再存在，请使用“撤销”保留历史。")
+            % {"kinds": "、".join(str(k) for k in kinds)}
         )
     track(None, detail={"organization_id": pk, "name": label})
 
@@ -274,12 +286,12 @@ def delete_organization(org: Organization, *, acting_user: Any) -> None:
 def _term_fields(data: Mapping[str, Any], org: Organization) -> dict[str, Any]:
     elected_on = data.get("elected_on")
     if not elected_on:
-        raise DomainError({"elected_on": "请填写选举日期。"})
+        raise DomainError({"elected_on": gettext("请填写选举日期。")})
     if elected_on > timezone.localdate():
-        raise DomainError({"elected_on": "选举日期不能晚于今天。"})
+        raise DomainError({"elected_on": gettext("选举日期不能晚于今天。")})
     years = data.get("term_years") or org_rules.term_years_for(org.level)
     if years < 1 or years > 10:
-        raise DomainError({"term_years": "任期应在1至10年之间。"})
+        raise DomainError({"term_years": gettext("任期应在1至10年之间。")})
     ends_on = _add_years(elected_on, years)
     return {
         "elected_on": elected_on,
@@ -296,19 +308,24 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-@domain_action("orgs.term.create", "登记换届")
+@domain_action("orgs.term.create", _("登记换届"))
 def start_term(org: Organization, data: Mapping[str, Any], *, acting_user: Any) -> CommitteeTerm:
     """Record a new committee term (换届); the previous term closes on the election day."""
-    _require(acting_user, CHANGE, org, strictly_below=False, what="登记换届：")
+    _require(acting_user, CHANGE, org, strictly_below=False, what=gettext("登记换届："))
     if not org.is_active:
-        raise DomainError("已撤销的党组织不能登记换届。")
+        raise DomainError(gettext("已撤销的党组织不能登记换届。"))
     if org.level == Level.PARTY_GROUP:
-        raise DomainError("党小组不设委员会。")
+        raise DomainError(gettext("党小组不设委员会。"))
     values = _term_fields(data, org)
     previous = org.terms.filter(closed_on__isnull=True).first()
     if previous is not None:
         if values["elected_on"] <= previous.elected_on:
-            raise DomainError({"elected_on": f"选举日期须晚于上一届（{previous.elected_on}）。"})
+            raise DomainError(
+                {
+                    "elected_on": gettext("选举日期须晚于上一届（%(elected_on)s）。")
+                    % {"elected_on": previous.elected_on}
+                }
+            )
         previous.closed_on = values["elected_on"]
         previous.save(update_fields=["closed_on"])
         CommitteeMember.objects.filter(term=previous, ended_on__isnull=True).update(
@@ -324,10 +341,12 @@ def start_term(org: Organization, data: Mapping[str, Any], *, acting_user: Any) 
     return term
 
 
-@domain_action("orgs.term.update", "修改届次")
+@domain_action("orgs.term.update", _("修改届次"))
 def update_term(term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: Any) -> CommitteeTerm:
     """Correct a term's dates or note."""
-    _require(acting_user, CHANGE, term.organization, strictly_below=False, what="修改换届信息：")
+    _require(
+        acting_user, CHANGE, term.organization, strictly_below=False, what=gettext("修改换届信息：")
+    )
     values = _term_fields(data, term.organization)
     before = snapshot(term, values.keys())
     for name, value in values.items():
@@ -337,26 +356,28 @@ def update_term(term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: An
     return term
 
 
-@domain_action("orgs.committee_member.add", "添加委员")
+@domain_action("orgs.committee_member.add", _("添加委员"))
 def add_committee_member(
     term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: Any
 ) -> CommitteeMember:
     """Add a member with a position to a committee term."""
-    _require(acting_user, CHANGE, term.organization, strictly_below=False, what="调整委员：")
+    _require(
+        acting_user, CHANGE, term.organization, strictly_below=False, what=gettext("调整委员：")
+    )
     name = (data.get("name") or "").strip()
     if not name:
-        raise DomainError({"name": "请填写委员姓名。"})
+        raise DomainError({"name": gettext("请填写委员姓名。")})
     position = str(data.get("position") or "")
     if position not in Position.values:
-        raise DomainError({"position": "请选择正确的职务。"})
+        raise DomainError({"position": gettext("请选择正确的职务。")})
     if (
         position == "secretary"
         and term.members.filter(position="secretary", ended_on__isnull=True).exists()
     ):
-        raise DomainError({"position": "本届委员会已有在任书记，请先登记原书记离任。"})
+        raise DomainError({"position": gettext("本届委员会已有在任书记，请先登记原书记离任。")})
     started_on = data.get("started_on") or term.elected_on
     if started_on < term.elected_on:
-        raise DomainError({"started_on": "任职日期不能早于本届选举日期。"})
+        raise DomainError({"started_on": gettext("任职日期不能早于本届选举日期。")})
     member = CommitteeMember.objects.create(
         term=term, name=name, position=position, started_on=started_on, user=data.get("user")
     )
@@ -364,14 +385,20 @@ def add_committee_member(
     return member
 
 
-@domain_action("orgs.committee_member.end", "登记委员离任")
+@domain_action("orgs.committee_member.end", _("登记委员离任"))
 def end_committee_post(member: CommitteeMember, *, on: date, acting_user: Any) -> CommitteeMember:
     """Record that a committee member left the post."""
-    _require(acting_user, CHANGE, member.term.organization, strictly_below=False, what="调整委员：")
+    _require(
+        acting_user,
+        CHANGE,
+        member.term.organization,
+        strictly_below=False,
+        what=gettext("调整委员："),
+    )
     if member.ended_on:
-        raise DomainError("该委员已离任。")
+        raise DomainError(gettext("该委员已离任。"))
     if member.started_on and on < member.started_on:
-        raise DomainError({"on": "离任日期不能早于任职日期。"})
+        raise DomainError({"on": gettext("离任日期不能早于任职日期。")})
     member.ended_on = on
     member.save(update_fields=["ended_on"])
     track(member, changes={"ended_on": (None, on)})

@@ -15,6 +15,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
 from ninja.errors import ValidationError
 
@@ -41,7 +43,7 @@ from dangjian.orgs.schemas import (
 
 router = Router(tags=["党组织"])
 
-NOT_IN_SCOPE = "所选党组织不存在或不在您的管理范围内。"
+NOT_IN_SCOPE = _("所选党组织不存在或不在您的管理范围内。")
 
 
 def with_parent(queryset: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -57,7 +59,7 @@ def _anchor(request: HttpRequest, pk: int, field: str) -> Organization:
     org = Organization.objects.restrict(request.user, VIEW).filter(pk=pk).first()
     if org is None:
         raise ValidationError(
-            [{"loc": ["query", field], "msg": NOT_IN_SCOPE, "type": "not_in_scope"}]
+            [{"loc": ["query", field], "msg": str(NOT_IN_SCOPE), "type": "not_in_scope"}]
         )
     return org
 
@@ -66,7 +68,7 @@ def _require_above(request: HttpRequest, org: Organization, action: str) -> None
     """Structural changes need the grant on an organization above this one (403 otherwise)."""
     if not actions._may(request.user, action, org, strictly_below=True):
         deny(request, request.user, "无权调整本级组织", model="orgs.organization", action=action)
-        raise PermissionDenied("调整隶属关系、合并、撤销、删除须由上级党组织办理。")
+        raise PermissionDenied(gettext("调整隶属关系、合并、撤销、删除须由上级党组织办理。"))
 
 
 def _detail(request: HttpRequest, org: Organization) -> Organization:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.figures import FigureContext, register
 from dangjian.orgs.choices import BRANCH_LEVELS, Kind, Level
@@ -35,26 +36,28 @@ LEVELS = dict(Level.choices)
 
 @register(
     "orgs.by_level",
-    label="党组织数（按层级）",
-    unit="个",
+    label=_("党组织数（按层级）"),
+    unit=_("个"),
     keys=LEVELS,
     drilldown=lambda ctx, key: _list_url(ctx, **({"level": key} if key else {})),
-    description="统计截至日期存在的党组织，含本级。",
+    description=_("统计截至日期存在的党组织，含本级。"),
 )
 def by_level(ctx: FigureContext) -> dict[str, int]:
     rows = _existing(ctx).order_by().values_list("level").annotate(n=Count("pk"))
     return {level: n for level, n in rows}
 
 
-@register("orgs.total", label="党组织总数", unit="个", drilldown=lambda ctx, key: _list_url(ctx))
+@register(
+    "orgs.total", label=_("党组织总数"), unit=_("个"), drilldown=lambda ctx, key: _list_url(ctx)
+)
 def total(ctx: FigureContext) -> int:
     return _count(ctx)
 
 
 @register(
     "orgs.committees",
-    label="基层党委（党总支）数",
-    unit="个",
+    label=_("基层党委（党总支）数"),
+    unit=_("个"),
     drilldown=lambda ctx, key: _list_url(ctx, level=Level.COMMITTEE),
 )
 def committees(ctx: FigureContext) -> int:
@@ -63,10 +66,10 @@ def committees(ctx: FigureContext) -> int:
 
 @register(
     "orgs.branches",
-    label="党支部数",
-    unit="个",
+    label=_("党支部数"),
+    unit=_("个"),
     drilldown=lambda ctx, key: _list_url(ctx, level=Level.BRANCH),
-    description="含临时党支部。",
+    description=_("含临时党支部。"),
 )
 def branches(ctx: FigureContext) -> int:
     return _count(ctx, level__in=BRANCH_LEVELS)
@@ -74,8 +77,8 @@ def branches(ctx: FigureContext) -> int:
 
 @register(
     "orgs.party_groups",
-    label="党小组数",
-    unit="个",
+    label=_("党小组数"),
+    unit=_("个"),
     drilldown=lambda ctx, key: _list_url(ctx, level=Level.PARTY_GROUP),
 )
 def party_groups(ctx: FigureContext) -> int:
@@ -84,8 +87,8 @@ def party_groups(ctx: FigureContext) -> int:
 
 @register(
     "orgs.branches_by_kind",
-    label="党支部数（按类型）",
-    unit="个",
+    label=_("党支部数（按类型）"),
+    unit=_("个"),
     keys=dict(Kind.choices),
     drilldown=lambda ctx, key: _list_url(ctx, level=Level.BRANCH, **({"kind": key} if key else {})),
 )
@@ -102,10 +105,10 @@ def branches_by_kind(ctx: FigureContext) -> dict[str, int]:
 
 
 FLAGS = {
-    "model": "样板支部",
-    "benchmark": "标杆院系",
-    "studio": "“双带头人”书记工作室",
-    "joint": "联合党支部",
+    "model": _("样板支部"),
+    "benchmark": _("标杆院系"),
+    "studio": _("“双带头人”书记工作室"),
+    "joint": _("联合党支部"),
 }
 FLAG_FIELDS = {
     "model": "is_model_branch",
@@ -117,8 +120,8 @@ FLAG_FIELDS = {
 
 @register(
     "orgs.creation_flags",
-    label="示范创建与联合支部",
-    unit="个",
+    label=_("示范创建与联合支部"),
+    unit=_("个"),
     keys=FLAGS,
     drilldown=lambda ctx, key: _list_url(ctx, **({"flag": key} if key else {})),
 )

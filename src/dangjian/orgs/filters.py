@@ -7,10 +7,12 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.widgets import DateInput
 from dangjian.orgs.choices import Kind, Level, Status
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import Organization, OrganizationQuerySet
 
 
 def search_organizations(queryset: QuerySet[Organization], text: str) -> QuerySet[Organization]:
@@ -29,7 +31,7 @@ def search_organizations(queryset: QuerySet[Organization], text: str) -> QuerySe
 WITHIN_OPTIONS = 400
 
 
-def within_choices(scoped: QuerySet[Organization], selected: Any) -> list[tuple[Any, str]]:
+def within_choices(scoped: OrganizationQuerySet, selected: Any) -> list[tuple[Any, str]]:
     """Options of the 'within' select: the highest levels first, at most WITHIN_OPTIONS.
 
     Listing every organization of a large scope would make each list page megabytes; deeper
@@ -41,40 +43,46 @@ def within_choices(scoped: QuerySet[Organization], selected: Any) -> list[tuple[
         rows += list(scoped.filter(pk=selected).values_list(*fields))
     rows.sort(key=lambda row: row[3])  # shown in tree order, indented by depth
     top = min((row[2] for row in rows), default=1)
-    return [("", "全部党组织")] + [
+    return [("", gettext("全部党组织"))] + [
         (pk, f"{'　' * (depth - top)}{name}") for pk, name, depth, _ in rows
     ]
 
 
 class OrganizationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     within = django_filters.ModelChoiceFilter(
-        label="所属党组织",
+        label=_("所属党组织"),
         queryset=Organization.objects.none(),
         method="filter_within",
-        empty_label="全部党组织",
+        empty_label=_("全部党组织"),
     )
-    level = django_filters.ChoiceFilter(label="层级", choices=Level.choices, empty_label="全部层级")
-    kind = django_filters.ChoiceFilter(label="类型", choices=Kind.choices, empty_label="全部类型")
+    level = django_filters.ChoiceFilter(
+        label=_("层级"), choices=Level.choices, empty_label=_("全部层级")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("类型"), choices=Kind.choices, empty_label=_("全部类型")
+    )
     status = django_filters.ChoiceFilter(
-        label="状态",
-        choices=[*Status.choices, ("all", "全部（含历史）")],
-        empty_label="正常",
+        label=_("状态"),
+        choices=[*Status.choices, ("all", _("全部（含历史）"))],
+        empty_label=_("正常"),
         method="filter_status",
     )
     flag = django_filters.ChoiceFilter(
-        label="创建标识",
+        label=_("创建标识"),
         method="filter_flag",
-        empty_label="全部",
+        empty_label=_("全部"),
         choices=[
-            ("model", "样板支部"),
-            ("benchmark", "标杆院系"),
-            ("studio", "双带头人工作室"),
-            ("joint", "联合党支部"),
-            ("overdue", "逾期未换届"),
+            ("model", _("样板支部")),
+            ("benchmark", _("标杆院系")),
+            ("studio", _("双带头人工作室")),
+            ("joint", _("联合党支部")),
+            ("overdue", _("逾期未换届")),
         ],
     )
-    as_of = django_filters.DateFilter(label="截至日期", method="filter_as_of", widget=DateInput())
+    as_of = django_filters.DateFilter(
+        label=_("截至日期"), method="filter_as_of", widget=DateInput()
+    )
 
     class Meta:
         model = Organization

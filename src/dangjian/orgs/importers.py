@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from dangjian.core.io import normalize as n
 from dangjian.core.io.columns import Column
 from dangjian.core.io.importer import (
@@ -77,14 +80,16 @@ class OrganizationImport(ImportSpec):
     """Organizations, keyed by 组织编码."""
 
     name = "orgs.organization"
-    label = "党组织"
+    label = _("党组织")
     model = Organization
     key = "code"
     list_url_name = "orgs:list"
     field_columns: ClassVar[dict[str, str]] = {"parent": "parent_code"}
     notes = (
-        "上级组织须是您有权设立下级组织的已有党组织，或本表中的另一行（系统会先设立上级，再设立下级）。",
-        "高校党委由系统初始化命令创建，不能导入。",
+        _(
+            "上级组织须是您有权设立下级组织的已有党组织，或本表中的另一行（系统会先设立上级，再设立下级）。"
+        ),
+        _("高校党委由系统初始化命令创建，不能导入。"),
     )
     columns = (
         Column(
@@ -94,7 +99,7 @@ class OrganizationImport(ImportSpec):
             required=True,
             parse=n.Code(40),
             example="C05-B012",
-            help="全校唯一，更新方式按此列查找党组织",
+            help=_("全校唯一，更新方式按此列查找党组织"),
         ),
         Column(
             "name",
@@ -102,7 +107,7 @@ class OrganizationImport(ImportSpec):
             synonyms=("组织名称", "党组织名称", "全称"),
             required=True,
             parse=n.Text(100),
-            help="党组织全称",
+            help=_("党组织全称"),
             example="文学院教工第二党支部",
         ),
         Column(
@@ -126,7 +131,7 @@ class OrganizationImport(ImportSpec):
             synonyms=("支部类型", "组织类型", "党支部类型"),
             parse=n.Choice(Kind.choices, KIND_SYNONYMS),
             example="教职工",
-            help="党支部按党员构成填写；党委、党总支可不填",
+            help=_("党支部按党员构成填写；党委、党总支可不填"),
         ),
         Column(
             "parent_code",
@@ -135,7 +140,7 @@ class OrganizationImport(ImportSpec):
             required=True,
             parse=n.Code(40),
             example="C05",
-            help="上级党组织的组织编码（新增时必填；更新时只核对，不调整隶属关系）",
+            help=_("上级党组织的组织编码（新增时必填；更新时只核对，不调整隶属关系）"),
         ),
         Column(
             "unit",
@@ -149,7 +154,7 @@ class OrganizationImport(ImportSpec):
             "成立日期",
             synonyms=("成立时间", "设立日期"),
             parse=n.to_date,
-            help="不能晚于今天",
+            help=_("不能晚于今天"),
             example="2023-07-01",
         ),
         Column(
@@ -157,7 +162,7 @@ class OrganizationImport(ImportSpec):
             "联合党支部",
             synonyms=("是否联合党支部", "联合支部"),
             parse=n.Boolean(),
-            help="只有党支部可以是联合党支部",
+            help=_("只有党支部可以是联合党支部"),
             example="否",
         ),
         Column(
@@ -165,7 +170,7 @@ class OrganizationImport(ImportSpec):
             "联合单位数",
             synonyms=("联合单位数量",),
             parse=n.Integer(1, 1000),
-            help="联合党支部涵盖的单位数，一般不超过5个",
+            help=_("联合党支部涵盖的单位数，一般不超过5个"),
         ),
         Column(
             "is_model_branch",
@@ -186,7 +191,7 @@ class OrganizationImport(ImportSpec):
             "双带头人工作室",
             synonyms=("“双带头人”书记工作室", "双带头人书记工作室", "是否双带头人工作室"),
             parse=n.Boolean(),
-            help="是否为“双带头人”教师党支部书记工作室",
+            help=_("是否为“双带头人”教师党支部书记工作室"),
             example="否",
         ),
         Column(
@@ -221,12 +226,19 @@ class OrganizationImport(ImportSpec):
             if not parent:
                 continue
             if parent == row.data.get("code"):
-                ctx.add_error(row.number, "parent_code", f"{header}不能与本组织的编码相同。")
+                ctx.add_error(
+                    row.number,
+                    "parent_code",
+                    gettext("%(header)s不能与本组织的编码相同。") % {"header": header},
+                )
             elif parent not in in_file and parent not in existing:
                 ctx.add_error(
                     row.number,
                     "parent_code",
-                    f"未找到组织编码为“{parent}”的上级党组织，或它不在您可设立下级组织的范围内。",
+                    gettext(
+                        "未找到组织编码为“%(parent)s”的上级党组织，或它不在您可设立下级组织的范围内。"
+                    )
+                    % {"parent": parent},
                 )
         ctx.cache["existing_parents"] = existing
         ctx.cache["file_rows"] = in_file
@@ -260,7 +272,11 @@ class OrganizationImport(ImportSpec):
             return  # a row naming itself as parent is reported by _check_parents
         path = " → ".join(str(r.data.get("code")) for r in [*cycle, cycle[0]])
         for member in cycle:
-            ctx.add_error(member.number, "parent_code", f"上级组织编码形成了循环：{path}。")
+            ctx.add_error(
+                member.number,
+                "parent_code",
+                gettext("上级组织编码形成了循环：%(path)s。") % {"path": path},
+            )
 
     def _check_existing(self, rows: list[Row], ctx: ImportContext) -> None:
         """Update mode: each code names an organization the user may change, under the same parent."""
@@ -276,7 +292,8 @@ class OrganizationImport(ImportSpec):
                 ctx.add_error(
                     row.number,
                     "code",
-                    f"未找到组织编码为“{code}”的党组织，或它不在您的管理范围内。",
+                    gettext("未找到组织编码为“%(code)s”的党组织，或它不在您的管理范围内。")
+                    % {"code": code},
                 )
                 continue
             row.obj = org
@@ -286,8 +303,10 @@ class OrganizationImport(ImportSpec):
                 ctx.add_error(
                     row.number,
                     "parent_code",
-                    f"更新导入不调整隶属关系：“{org.name}”目前的上级组织编码是“{current}”。"
-                    "如需调整，请在该组织页面使用“调整隶属关系”。",
+                    gettext(
+                        "更新导入不调整隶属关系：“%(name)s”目前的上级组织编码是“%(current)s”。如需调整，请在该组织页面使用“调整隶属关系”。"
+                    )
+                    % {"name": org.name, "current": current},
                 )
 
     def _parent_codes(self, orgs: Iterable[Organization]) -> dict[int, str]:

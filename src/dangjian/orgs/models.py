@@ -7,6 +7,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -60,37 +62,37 @@ class Organization(MP_Node):
     steplen = 4
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-    name = models.CharField("名称", max_length=100)
-    short_name = models.CharField("简称", max_length=50, blank=True)
-    code = models.CharField("组织编码", max_length=40, unique=True)
-    level = models.CharField("层级", max_length=24, choices=Level.choices, db_index=True)
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, blank=True)
-    unit = models.CharField("所在单位", max_length=100, blank=True)
-    founded_on = models.DateField("成立日期", null=True, blank=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    code = models.CharField(_("组织编码"), max_length=40, unique=True)
+    level = models.CharField(_("层级"), max_length=24, choices=Level.choices, db_index=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, blank=True)
+    unit = models.CharField(_("所在单位"), max_length=100, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
-    dissolution_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    dissolution_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
     merged_into = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_from",
-        verbose_name="并入",
+        verbose_name=_("并入"),
     )
-    is_joint = models.BooleanField("联合党支部", default=False)
-    joint_units = models.PositiveSmallIntegerField("联合单位数", null=True, blank=True)
-    is_model_branch = models.BooleanField("样板支部", default=False)
-    is_benchmark_department = models.BooleanField("标杆院系", default=False)
-    is_dual_leader_studio = models.BooleanField("“双带头人”书记工作室", default=False)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
-    note = models.TextField("备注", blank=True)
+    is_joint = models.BooleanField(_("联合党支部"), default=False)
+    joint_units = models.PositiveSmallIntegerField(_("联合单位数"), null=True, blank=True)
+    is_model_branch = models.BooleanField(_("样板支部"), default=False)
+    is_benchmark_department = models.BooleanField(_("标杆院系"), default=False)
+    is_dual_leader_studio = models.BooleanField(_("“双带头人”书记工作室"), default=False)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    note = models.TextField(_("备注"), blank=True)
     name_pinyin = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     name_initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = OrganizationManager()
     scope: ClassVar[ScopeSpec] = ScopeSpec(
@@ -104,8 +106,8 @@ class Organization(MP_Node):
     )
 
     class Meta:
-        verbose_name = "党组织"
-        verbose_name_plural = "党组织"
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
         ordering = ["path"]
         # No explicit path index: for the unique `path` column Django already creates a
         # varchar_pattern_ops index on PostgreSQL, which serves restrict()'s prefix matches.
@@ -140,14 +142,14 @@ class CommitteeTerm(models.Model):
     """One term (届) of an organization's elected committee."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="terms", verbose_name="党组织"
+        Organization, on_delete=models.PROTECT, related_name="terms", verbose_name=_("党组织")
     )
-    number = models.PositiveSmallIntegerField("届次")
-    elected_on = models.DateField("选举日期")
-    term_years = models.PositiveSmallIntegerField("任期（年）")
-    ends_on = models.DateField("任期届满日期")
-    closed_on = models.DateField("换届日期", null=True, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    number = models.PositiveSmallIntegerField(_("届次"))
+    elected_on = models.DateField(_("选举日期"))
+    term_years = models.PositiveSmallIntegerField(_("任期（年）"))
+    ends_on = models.DateField(_("任期届满日期"))
+    closed_on = models.DateField(_("换届日期"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope: ClassVar[ScopeSpec] = ScopeSpec(
@@ -160,15 +162,18 @@ class CommitteeTerm(models.Model):
     )
 
     class Meta:
-        verbose_name = "委员会届次"
-        verbose_name_plural = "委员会届次"
+        verbose_name = _("委员会届次")
+        verbose_name_plural = _("委员会届次")
         ordering = ["organization", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "number"], name="orgs_term_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} 第{self.number}届"
+        return gettext("%(organization)s 第%(number)s届") % {
+            "organization": self.organization,
+            "number": self.number,
+        }
 
     @property
     def is_current(self) -> bool:
@@ -179,20 +184,20 @@ class CommitteeMember(models.Model):
     """A member of a committee term with a position (secretary, organization member …)."""
 
     term = models.ForeignKey(
-        CommitteeTerm, on_delete=models.CASCADE, related_name="members", verbose_name="届次"
+        CommitteeTerm, on_delete=models.CASCADE, related_name="members", verbose_name=_("届次")
     )
-    name = models.CharField("姓名", max_length=50)
-    position = models.CharField("职务", max_length=24, choices=Position.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    position = models.CharField(_("职务"), max_length=24, choices=Position.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="committee_posts",
-        verbose_name="账号",
+        verbose_name=_("账号"),
     )
-    started_on = models.DateField("任职日期", null=True, blank=True)
-    ended_on = models.DateField("离任日期", null=True, blank=True)
+    started_on = models.DateField(_("任职日期"), null=True, blank=True)
+    ended_on = models.DateField(_("离任日期"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope: ClassVar[ScopeSpec] = ScopeSpec(
@@ -200,8 +205,8 @@ class CommitteeMember(models.Model):
     )
 
     class Meta:
-        verbose_name = "委员"
-        verbose_name_plural = "委员"
+        verbose_name = _("委员")
+        verbose_name_plural = _("委员")
         ordering = ["term", "position", "id"]
 
     def __str__(self) -> str:

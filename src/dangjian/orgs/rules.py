@@ -11,20 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from dangjian.core import rules
 from dangjian.core.rules import WARN, RuleDef
 from dangjian.orgs.choices import ALLOWED_PARENTS, BRANCH_LEVELS, Kind, Level, Position
 
-GROUP = "党组织设置"
-SOURCE = "《中国共产党支部工作条例（试行）》"
+GROUP = _("党组织设置")
+SOURCE = _("《中国共产党支部工作条例（试行）》")
 
 BRANCH_MIN_MEMBERS = rules.register(
     RuleDef(
         "org.branch.min_members",
-        "成立党支部的正式党员人数下限",
-        "正式党员{count}人，少于{value}人，应与邻近单位成立联合党支部。",
+        _("成立党支部的正式党员人数下限"),
+        _("正式党员{count}人，少于{value}人，应与邻近单位成立联合党支部。"),
         3,
-        "人",
+        _("人"),
         WARN,
         SOURCE,
         GROUP,
@@ -33,10 +36,10 @@ BRANCH_MIN_MEMBERS = rules.register(
 BRANCH_MAX_MEMBERS = rules.register(
     RuleDef(
         "org.branch.max_members",
-        "党支部党员人数上限",
-        "党员{count}人，超过{value}人，可考虑成立党总支或分设支部。",
+        _("党支部党员人数上限"),
+        _("党员{count}人，超过{value}人，可考虑成立党总支或分设支部。"),
         50,
-        "人",
+        _("人"),
         WARN,
         SOURCE,
         GROUP,
@@ -45,22 +48,22 @@ BRANCH_MAX_MEMBERS = rules.register(
 TEACHER_BRANCH_MAX_MEMBERS = rules.register(
     RuleDef(
         "org.branch.teacher_max_members",
-        "教职工党支部党员人数上限",
-        "教职工党支部党员{count}人，超过{value}人。",
+        _("教职工党支部党员人数上限"),
+        _("教职工党支部党员{count}人，超过{value}人。"),
         30,
-        "人",
+        _("人"),
         WARN,
-        "高校党建实践",
+        _("高校党建实践"),
         GROUP,
     )
 )
 JOINT_BRANCH_MAX_UNITS = rules.register(
     RuleDef(
         "org.branch.joint_max_units",
-        "联合党支部涵盖单位数上限",
-        "联合党支部涵盖{count}个单位，不应超过{value}个。",
+        _("联合党支部涵盖单位数上限"),
+        _("联合党支部涵盖{count}个单位，不应超过{value}个。"),
         5,
-        "个",
+        _("个"),
         rules.REFUSE,
         SOURCE,
         GROUP,
@@ -69,10 +72,10 @@ JOINT_BRANCH_MAX_UNITS = rules.register(
 COMMITTEE_THRESHOLD = rules.register(
     RuleDef(
         "org.committee.threshold",
-        "设立支部委员会的正式党员人数",
-        "正式党员{count}人，达到{value}人，应设立支部委员会。",
+        _("设立支部委员会的正式党员人数"),
+        _("正式党员{count}人，达到{value}人，应设立支部委员会。"),
         7,
-        "人",
+        _("人"),
         WARN,
         SOURCE,
         GROUP,
@@ -81,10 +84,10 @@ COMMITTEE_THRESHOLD = rules.register(
 COMMITTEE_SIZE = rules.register(
     RuleDef(
         "org.committee.size",
-        "支部委员会委员人数",
-        "支部委员会现有委员{count}人，应为{value[0]}至{value[1]}人（一般不超过7人）。",
+        _("支部委员会委员人数"),
+        _("支部委员会现有委员{count}人，应为{value[0]}至{value[1]}人（一般不超过7人）。"),
         [3, 5],
-        "人",
+        _("人"),
         WARN,
         SOURCE,
         GROUP,
@@ -93,10 +96,10 @@ COMMITTEE_SIZE = rules.register(
 BRANCH_TERM_YEARS = rules.register(
     RuleDef(
         "org.term.branch_years",
-        "党支部（党总支）委员会任期",
-        "任期应为{value}年。",
+        _("党支部（党总支）委员会任期"),
+        _("任期应为{value}年。"),
         3,
-        "年",
+        _("年"),
         WARN,
         SOURCE,
         GROUP,
@@ -105,22 +108,22 @@ BRANCH_TERM_YEARS = rules.register(
 COMMITTEE_TERM_YEARS = rules.register(
     RuleDef(
         "org.term.committee_years",
-        "基层党委任期",
-        "任期应为{value}年。",
+        _("基层党委任期"),
+        _("任期应为{value}年。"),
         5,
-        "年",
+        _("年"),
         WARN,
-        "《中国共产党基层组织选举工作条例》",
+        _("《中国共产党基层组织选举工作条例》"),
         GROUP,
     )
 )
 TERM_OVERDUE = rules.register(
     RuleDef(
         "org.term.overdue",
-        "按期换届",
-        "第{number}届委员会任期已于{ends_on}届满，逾期{days}天未换届。",
+        _("按期换届"),
+        _("第{number}届委员会任期已于{ends_on}届满，逾期{days}天未换届。"),
         0,
-        "天",
+        _("天"),
         WARN,
         SOURCE,
         GROUP,
@@ -129,10 +132,10 @@ TERM_OVERDUE = rules.register(
 TERM_MAX_DELAY = rules.register(
     RuleDef(
         "org.term.max_delay",
-        "延期换届期限",
-        "第{number}届委员会已逾期{days}天，延期换届一般不超过{value}天（1年）。",
+        _("延期换届期限"),
+        _("第{number}届委员会已逾期{days}天，延期换届一般不超过{value}天（1年）。"),
         365,
-        "天",
+        _("天"),
         WARN,
         SOURCE,
         GROUP,
@@ -147,9 +150,13 @@ def check_parent(level: str, parent_level: str | None) -> str | None:
         return None
     names = dict(Level.choices)
     if parent_level is None:
-        return f"{names[level]}必须设在上级党组织之下。"
-    allowed_names = "、".join(names[p] for p in Level.values if p in allowed) or "无"
-    return f"{names[level]}不能设在{names[parent_level]}之下（可设在：{allowed_names}）。"
+        return gettext("%(level)s必须设在上级党组织之下。") % {"level": names[level]}
+    allowed_names = "、".join(str(names[p]) for p in Level.values if p in allowed) or gettext("无")
+    return gettext("%(level)s不能设在%(parent_level)s之下（可设在：%(allowed_names)s）。") % {
+        "level": names[level],
+        "parent_level": names[parent_level],
+        "allowed_names": allowed_names,
+    }
 
 
 def term_years_for(level: str) -> int:

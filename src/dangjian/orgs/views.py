@@ -13,11 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.errors import DomainError
 from dangjian.core.io.export import ExportColumn
 from dangjian.core.permissions import deny, get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
+from dangjian.core.text import Text
 from dangjian.core.views.generic import ScopedListView
 from dangjian.orgs import actions
 from dangjian.orgs import forms as org_forms
@@ -27,7 +30,7 @@ from dangjian.orgs.filters import OrganizationFilter, search_organizations
 from dangjian.orgs.models import CommitteeMember, CommitteeTerm, Organization
 from dangjian.orgs.rules import structure_warnings
 
-LIST_CRUMB = ("党组织", "/orgs/")
+LIST_CRUMB = (_("党组织"), "/orgs/")
 POSITION_ORDER = Case(
     *(When(position=code, then=Value(i)) for i, code in enumerate(Position.values)),
     output_field=IntegerField(),
@@ -46,27 +49,27 @@ class OrganizationListView(ScopedListView):
     model = Organization
     template_name = "orgs/organization_list.html"
     filterset_class = OrganizationFilter
-    page_title = "党组织列表"
-    export_name = "党组织"
-    breadcrumbs: ClassVar[list[tuple[str, str]]] = [LIST_CRUMB, ("党组织列表", "")]
+    page_title = _("党组织列表")
+    export_name = _("党组织")
+    breadcrumbs: ClassVar[list[tuple[Text, str]]] = [LIST_CRUMB, (_("党组织列表"), "")]
     export_columns: ClassVar[list[ExportColumn]] = [
-        ExportColumn("组织编码", "code", 14),
-        ExportColumn("名称", "name", 30),
-        ExportColumn("简称", "short_name"),
-        ExportColumn("层级", "level", 12),
-        ExportColumn("类型", "kind", 10),
-        ExportColumn("上级组织编码", lambda o: o.parent_code, 14),
-        ExportColumn("所在单位", "unit", 24),
-        ExportColumn("成立日期", "founded_on", 12),
-        ExportColumn("状态", "status", 8),
-        ExportColumn("撤销日期", "dissolved_on", 12),
-        ExportColumn("联合党支部", "is_joint", 10),
-        ExportColumn("联合单位数", "joint_units", 10),
-        ExportColumn("样板支部", "is_model_branch", 10),
-        ExportColumn("标杆院系", "is_benchmark_department", 10),
-        ExportColumn("双带头人工作室", "is_dual_leader_studio", 14),
-        ExportColumn("联系电话", "phone", 14),
-        ExportColumn("备注", "note", 24),
+        ExportColumn(_("组织编码"), "code", 14),
+        ExportColumn(_("名称"), "name", 30),
+        ExportColumn(_("简称"), "short_name"),
+        ExportColumn(_("层级"), "level", 12),
+        ExportColumn(_("类型"), "kind", 10),
+        ExportColumn(_("上级组织编码"), lambda o: o.parent_code, 14),
+        ExportColumn(_("所在单位"), "unit", 24),
+        ExportColumn(_("成立日期"), "founded_on", 12),
+        ExportColumn(_("状态"), "status", 8),
+        ExportColumn(_("撤销日期"), "dissolved_on", 12),
+        ExportColumn(_("联合党支部"), "is_joint", 10),
+        ExportColumn(_("联合单位数"), "joint_units", 10),
+        ExportColumn(_("样板支部"), "is_model_branch", 10),
+        ExportColumn(_("标杆院系"), "is_benchmark_department", 10),
+        ExportColumn(_("双带头人工作室"), "is_dual_leader_studio", 14),
+        ExportColumn(_("联系电话"), "phone", 14),
+        ExportColumn(_("备注"), "note", 24),
     ]
 
     def base_queryset(self) -> QuerySet[Organization]:
@@ -123,8 +126,8 @@ def tree(request: HttpRequest) -> HttpResponse:
             request,
             "orgs/tree.html",
             {
-                "page_title": "组织架构",
-                "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
+                "page_title": gettext("组织架构"),
+                "breadcrumbs": [LIST_CRUMB, (gettext("组织架构"), "")],
                 "matches": matches,
                 "q": query,
                 "show_dissolved": show_dissolved,
@@ -136,8 +139,8 @@ def tree(request: HttpRequest) -> HttpResponse:
         request,
         "orgs/tree.html",
         {
-            "page_title": "组织架构",
-            "breadcrumbs": [LIST_CRUMB, ("组织架构", "")],
+            "page_title": gettext("组织架构"),
+            "breadcrumbs": [LIST_CRUMB, (gettext("组织架构"), "")],
             "nodes": tops,
             "q": "",
             "show_dissolved": show_dissolved,
@@ -273,7 +276,9 @@ def create(request: HttpRequest) -> HttpResponse:
     )
     parent = get_scoped(request, Organization, ADD, pk=parent_id) if parent_id else None
     form = org_forms.OrganizationForm(request.POST or None, initial={"level": _child_level(parent)})
-    parent_field = org_forms.ParentChoiceField(queryset=parents, label="上级党组织", initial=parent)
+    parent_field = org_forms.ParentChoiceField(
+        queryset=parents, label=gettext("上级党组织"), initial=parent
+    )
     form.fields = {"parent": parent_field, **form.fields}  # type: ignore[assignment]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -283,13 +288,13 @@ def create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已设立“{org.name}”。")
+            messages.success(request, gettext("已设立“%(name)s”。") % {"name": org.name})
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title="设立党组织",
-        breadcrumbs=[LIST_CRUMB, ("设立党组织", "")],
+        page_title=gettext("设立党组织"),
+        breadcrumbs=[LIST_CRUMB, (gettext("设立党组织"), "")],
         cancel_url=reverse("orgs:detail", args=[parent.pk]) if parent else "/orgs/",
     )
 
@@ -320,13 +325,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             org.refresh_from_db()
             apply_errors(form, error)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"编辑：{org.name}",
-        breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("编辑", "")],
+        page_title=gettext("编辑：%(name)s") % {"name": org.name},
+        breadcrumbs=[
+            LIST_CRUMB,
+            (org.name, reverse("orgs:detail", args=[pk])),
+            (gettext("编辑"), ""),
+        ],
         cancel_url=reverse("orgs:detail", args=[pk]),
     )
 
@@ -335,21 +344,25 @@ def _require_above(request: HttpRequest, org: Organization, action: str) -> None
     """Structural changes need the grant on an organization above this one (403 otherwise)."""
     if not actions._may(request.user, action, org, strictly_below=True):
         deny(request, request.user, "无权调整本级组织", model="orgs.organization", action=action)
-        raise PermissionDenied("调整隶属关系、合并、撤销、删除须由上级党组织办理。")
+        raise PermissionDenied(gettext("调整隶属关系、合并、撤销、删除须由上级党组织办理。"))
 
 
 def _structural(
     request: HttpRequest, pk: int, title: str
-) -> tuple[Organization, list[tuple[str, str]]]:
+) -> tuple[Organization, list[tuple[Text, str]]]:
     org = get_scoped(request, Organization, CHANGE, pk=pk)
     _require_above(request, org, CHANGE)
-    crumbs = [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), (title, "")]
+    crumbs: list[tuple[Text, str]] = [
+        LIST_CRUMB,
+        (org.name, reverse("orgs:detail", args=[pk])),
+        (title, ""),
+    ]
     return org, crumbs
 
 
 @login_required
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    org, crumbs = _structural(request, pk, "调整隶属关系")
+    org, crumbs = _structural(request, pk, gettext("调整隶属关系"))
     parents = (
         Organization.objects.restrict(request.user, ADD)
         .active()
@@ -364,23 +377,25 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(
-                request, f"已将“{org.name}”调整到“{form.cleaned_data['parent'].name}”之下。"
+                request,
+                gettext("已将“%(name)s”调整到“%(parent)s”之下。")
+                % {"name": org.name, "parent": form.cleaned_data["parent"].name},
             )
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"调整隶属关系：{org.name}",
+        page_title=gettext("调整隶属关系：%(name)s") % {"name": org.name},
         breadcrumbs=crumbs,
-        intro="下级党组织随之一并调整。",
-        submit_label="调整",
+        intro=gettext("下级党组织随之一并调整。"),
+        submit_label=gettext("调整"),
         cancel_url=reverse("orgs:detail", args=[pk]),
     )
 
 
 @login_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    org, crumbs = _structural(request, pk, "合并")
+    org, crumbs = _structural(request, pk, gettext("合并"))
     targets = (
         Organization.objects.restrict(request.user, CHANGE)
         .active()
@@ -400,22 +415,26 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"“{org.name}”已并入“{form.cleaned_data['into'].name}”。")
+            messages.success(
+                request,
+                gettext("“%(name)s”已并入“%(into)s”。")
+                % {"name": org.name, "into": form.cleaned_data["into"].name},
+            )
             return redirect("orgs:detail", pk=form.cleaned_data["into"].pk)
     return _form_page(
         request,
         form,
-        page_title=f"合并：{org.name}",
+        page_title=gettext("合并：%(name)s") % {"name": org.name},
         breadcrumbs=crumbs,
-        intro="下级组织和各项记录转入目标组织；本组织作为历史保留，状态为“已合并”。",
-        submit_label="合并",
+        intro=gettext("下级组织和各项记录转入目标组织；本组织作为历史保留，状态为“已合并”。"),
+        submit_label=gettext("合并"),
         cancel_url=reverse("orgs:detail", args=[pk]),
     )
 
 
 @login_required
 def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
-    org, crumbs = _structural(request, pk, "撤销")
+    org, crumbs = _structural(request, pk, gettext("撤销"))
     form = org_forms.DissolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -428,15 +447,17 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已撤销“{org.name}”，其历史记录予以保留。")
+            messages.success(
+                request, gettext("已撤销“%(name)s”，其历史记录予以保留。") % {"name": org.name}
+            )
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"撤销：{org.name}",
+        page_title=gettext("撤销：%(name)s") % {"name": org.name},
         breadcrumbs=crumbs,
-        intro="撤销后组织及其记录保留为历史，不再出现在日常列表中。",
-        submit_label="撤销",
+        intro=gettext("撤销后组织及其记录保留为历史，不再出现在日常列表中。"),
+        submit_label=gettext("撤销"),
         cancel_url=reverse("orgs:detail", args=[pk]),
     )
 
@@ -453,21 +474,24 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已删除“{org.name}”。")
+            messages.success(request, gettext("已删除“%(name)s”。") % {"name": org.name})
             return redirect("orgs:detail", pk=parent.pk) if parent else redirect("orgs:list")
     return render(
         request,
         "core/confirm.html",
         {
-            "page_title": f"删除：{org.name}",
+            "page_title": gettext("删除：%(name)s") % {"name": org.name},
             "form": form,
             "danger": True,
-            "submit_label": "删除",
-            "question": f"确定删除“{org.name}”吗？仅用于删除误建的组织；已有记录的组织请使用“撤销”。",
+            "submit_label": gettext("删除"),
+            "question": gettext(
+                "确定删除“%(name)s”吗？仅用于删除误建的组织；已有记录的组织请使用“撤销”。"
+            )
+            % {"name": org.name},
             "breadcrumbs": [
                 LIST_CRUMB,
                 (org.name, reverse("orgs:detail", args=[pk])),
-                ("删除", ""),
+                (gettext("删除"), ""),
             ],
             "cancel_url": reverse("orgs:detail", args=[pk]),
         },
@@ -484,14 +508,18 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "已登记换届。")
+            messages.success(request, gettext("已登记换届。"))
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"登记换届：{org.name}",
-        breadcrumbs=[LIST_CRUMB, (org.name, reverse("orgs:detail", args=[pk])), ("登记换届", "")],
-        intro="新一届开始时，上一届委员会自动结束。",
+        page_title=gettext("登记换届：%(name)s") % {"name": org.name},
+        breadcrumbs=[
+            LIST_CRUMB,
+            (org.name, reverse("orgs:detail", args=[pk])),
+            (gettext("登记换届"), ""),
+        ],
+        intro=gettext("新一届开始时，上一届委员会自动结束。"),
         cancel_url=reverse("orgs:detail", args=[pk]),
     )
 
@@ -510,16 +538,17 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, gettext("已保存。"))
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"修改第{term.number}届：{org.name}",
+        page_title=gettext("修改第%(number)s届：%(name)s")
+        % {"number": term.number, "name": org.name},
         breadcrumbs=[
             LIST_CRUMB,
             (org.name, reverse("orgs:detail", args=[org.pk])),
-            ("修改届次", ""),
+            (gettext("修改届次"), ""),
         ],
         cancel_url=reverse("orgs:detail", args=[org.pk]),
     )
@@ -536,16 +565,17 @@ def committee_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, "已添加委员。")
+            messages.success(request, gettext("已添加委员。"))
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"添加委员：{org.name} 第{term.number}届",
+        page_title=gettext("添加委员：%(name)s 第%(number)s届")
+        % {"name": org.name, "number": term.number},
         breadcrumbs=[
             LIST_CRUMB,
             (org.name, reverse("orgs:detail", args=[org.pk])),
-            ("添加委员", ""),
+            (gettext("添加委员"), ""),
         ],
         cancel_url=reverse("orgs:detail", args=[org.pk]),
     )
@@ -562,16 +592,16 @@ def committee_member_end(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"已登记{member.name}离任。")
+            messages.success(request, gettext("已登记%(name)s离任。") % {"name": member.name})
             return redirect("orgs:detail", pk=org.pk)
     return _form_page(
         request,
         form,
-        page_title=f"登记离任：{member}",
+        page_title=gettext("登记离任：%(member)s") % {"member": member},
         breadcrumbs=[
             LIST_CRUMB,
             (org.name, reverse("orgs:detail", args=[org.pk])),
-            ("登记离任", ""),
+            (gettext("登记离任"), ""),
         ],
         cancel_url=reverse("orgs:detail", args=[org.pk]),
     )

@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+
 from dangjian.core.io import normalize
 from dangjian.core.io.reader import ImportFileError, is_blank_row
+from dangjian.core.text import Text
 
 if TYPE_CHECKING:
     from dangjian.core.io.importer import ImportSpec
 
-ERROR_HEADER = "错误说明"
+ERROR_HEADER = "错误说明"  # kept in Chinese: re-uploaded error files are recognized by it
 # How the template (and people) mark required headers: 名称*, 名称（必填）.
 REQUIRED_MARKS = re.compile(r"\s*([*＊]|[(（]必填[)）])+\s*$|^\s*[*＊]+\s*")
 
@@ -32,7 +35,7 @@ class Column:
     synonyms: tuple[str, ...] = ()
     required: bool = False
     parse: Callable[[Any], Any] = normalize.text
-    help: str = ""
+    help: Text = ""
     example: str = ""
 
     @property
@@ -61,7 +64,11 @@ class HeaderMap:
 
 
 def _synonym_note(column: Column) -> str:
-    return f"（也可写作：{'、'.join(column.synonyms)}）" if column.synonyms else ""
+    return (
+        gettext("（也可写作：%(synonyms)s）") % {"synonyms": "、".join(column.synonyms)}
+        if column.synonyms
+        else ""
+    )
 
 
 def match_headers(spec: ImportSpec, rows: Iterator[tuple[int, list[Any]]], mode: str) -> HeaderMap:
@@ -69,7 +76,7 @@ def match_headers(spec: ImportSpec, rows: Iterator[tuple[int, list[Any]]], mode:
     for number, values in rows:
         if not is_blank_row(values):
             return _match(spec, number, values, mode)
-    raise ImportFileError("文件中没有任何内容，请使用导入模板填写后再上传。")
+    raise ImportFileError(gettext("文件中没有任何内容，请使用导入模板填写后再上传。"))
 
 
 def _match(spec: ImportSpec, number: int, values: list[Any], mode: str) -> HeaderMap:
@@ -94,8 +101,15 @@ def _match(spec: ImportSpec, number: int, values: list[Any], mode: str) -> Heade
         if column_key in headers.index:
             first = values[headers.index[column_key]]
             problems.append(
-                f"第{number}行表头中“{normalize.text(first)}”和“{shown}”都表示“"
-                f"{spec.column(column_key).header}”，请删去其中一列。"
+                gettext(
+                    "第%(number)s行表头中“%(first)s”和“%(shown)s”都表示“%(header)s”，请删去其中一列。"
+                )
+                % {
+                    "number": number,
+                    "first": normalize.text(first),
+                    "shown": shown,
+                    "header": spec.column(column_key).header,
+                }
             )
             continue
         headers.index[column_key] = index
@@ -103,14 +117,17 @@ def _match(spec: ImportSpec, number: int, values: list[Any], mode: str) -> Heade
     if not headers.index:
         expected = "、".join(column.header for column in spec.columns[:6])
         raise ImportFileError(
-            f"第{number}行应为表头（如：{expected}等），但没有识别出任何列名；"
-            "请下载导入模板，按模板的表头填写。"
+            gettext(
+                "第%(number)s行应为表头（如：%(expected)s等），但没有识别出任何列名；请下载导入模板，按模板的表头填写。"
+            )
+            % {"number": number, "expected": expected}
         )
     for key in sorted(spec.required_keys(mode), key=[c.key for c in spec.columns].index):
         if key not in headers.index:
             column = spec.column(key)
             problems.append(
-                f"第{number}行表头中缺少必填列“{column.header}”{_synonym_note(column)}。"
+                gettext("第%(number)s行表头中缺少必填列“%(header)s”%(column)s。")
+                % {"number": number, "header": column.header, "column": _synonym_note(column)}
             )
     if problems:
         raise ImportFileError(*problems)

@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping
 from typing import IO, Any
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -41,7 +42,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
 def row_messages(headers: HeaderMap, problems: list[tuple[str | None, str]]) -> str:
     """The "错误说明" text of a row: each cell's message prefixed by its header."""
     return "；".join(
-        f"{headers.header(key)}：{message}" if key else message for key, message in problems
+        f"{headers.header(key)}：{message}" if key else str(message) for key, message in problems
     )
 
 
@@ -51,7 +52,7 @@ def error_workbook(source: IO[bytes], name: str, headers: HeaderMap, errors: Err
     position = {old: new for new, old in enumerate(kept)}
     columns = {key: position[index] for key, index in headers.index.items()}
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("导入错误")
+    sheet = book.create_sheet(gettext("导入错误"))
     for new in range(len(kept)):
         sheet.column_dimensions[get_column_letter(new + 1)].width = 16
     sheet.column_dimensions[get_column_letter(len(kept) + 1)].width = 60

@@ -18,11 +18,13 @@ from urllib.parse import quote
 from django.db import models
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from dangjian.core import audit
+from dangjian.core.text import Text
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,7 +34,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ExportColumn:
     """A column: its Chinese header and how to get the value from a record."""
 
-    header: str
+    header: Text
     value: str | Callable[[Any], Any]
     width: int = 16
 
@@ -54,7 +56,7 @@ def safe_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, int | float | date):
@@ -73,7 +75,7 @@ def iter_rows(rows: Iterable[Any], columns: list[ExportColumn]) -> Iterator[list
 
 
 def write_xlsx(
-    rows: Iterable[Any], columns: list[ExportColumn], title: str = "数据"
+    rows: Iterable[Any], columns: list[ExportColumn], title: str = gettext("数据")
 ) -> tempfile.SpooledTemporaryFile[bytes]:
     """Write an .xlsx with a bold, frozen header; returns a rewound temporary file."""
     book = Workbook(write_only=True)
@@ -85,7 +87,7 @@ def write_xlsx(
     header_fill = PatternFill("solid", fgColor="B5121B")
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = WriteOnlyCell(sheet, value=str(column.header))
         cell.font, cell.fill = header_font, header_fill
         header.append(cell)
     sheet.append(header)
@@ -113,7 +115,7 @@ class _Echo:
 def csv_stream(rows: Iterable[Any], columns: list[ExportColumn]) -> Iterator[str]:
     """CSV lines with a UTF-8 BOM so Excel opens Chinese text correctly."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([column.header for column in columns])
+    yield "\ufeff" + writer.writerow([str(column.header) for column in columns])
     for values in iter_rows(rows, columns):
         yield writer.writerow([v.isoformat() if isinstance(v, date) else v for v in values])
 
@@ -150,7 +152,9 @@ def export_response(
     return response
 
 
-def xlsx_bytes(rows: Iterable[Any], columns: list[ExportColumn], title: str = "数据") -> bytes:
+def xlsx_bytes(
+    rows: Iterable[Any], columns: list[ExportColumn], title: str = gettext("数据")
+) -> bytes:
     """The whole workbook as bytes (for small files such as templates and tests)."""
     handle = write_xlsx(rows, columns, title)
     data = handle.read()

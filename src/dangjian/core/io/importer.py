@@ -21,16 +21,21 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import audit
 from dangjian.core.errors import DomainError
 from dangjian.core.io.columns import Column, HeaderMap, match_headers
 from dangjian.core.io.errorfile import error_workbook
 from dangjian.core.io.reader import ImportFileError, is_blank_row, open_table
+from dangjian.core.text import Text
 
 CREATE, UPDATE = "create", "update"
-MODE_LABELS = {CREATE: "新增", UPDATE: "更新"}
+MODE_LABELS = {CREATE: _("新增"), UPDATE: _("更新")}
 CREATED, UPDATED = "created", "updated"
 ROW_LEVEL = "__all__"
 
@@ -39,7 +44,11 @@ class RowError(Exception):
     """Problems with one row: {column key: message}; key `__all__` for the row as a whole."""
 
     def __init__(self, errors: Mapping[str, str] | str) -> None:
-        self.errors = dict(errors) if isinstance(errors, Mapping) else {ROW_LEVEL: errors}
+        self.errors = (
+            {k: str(v) for k, v in errors.items()}
+            if isinstance(errors, Mapping)
+            else {ROW_LEVEL: str(errors)}
+        )
         super().__init__("；".join(self.errors.values()))
 
 
@@ -129,7 +138,7 @@ class ImportSpec:
     """
 
     name: ClassVar[str] = ""
-    label: ClassVar[str] = ""
+    label: ClassVar[Text] = ""
     model: ClassVar[type[models.Model]]
     columns: ClassVar[Sequence[Column]] = ()
     key: ClassVar[str | None] = None
@@ -138,7 +147,7 @@ class ImportSpec:
     # URL name of the record type's list page (breadcrumbs and "back" links of the views).
     list_url_name: ClassVar[str] = ""
     # Extra lines for the template's instructions sheet and the upload page.
-    notes: ClassVar[Sequence[str]] = ()
+    notes: ClassVar[Sequence[Text]] = ()
 
     @property
     def modes(self) -> list[str]:
@@ -168,7 +177,12 @@ class ImportSpec:
             if value in (None, ""):
                 continue
             if value in seen:
-                ctx.add_error(row.number, self.key, f"{header}“{value}”与第{seen[value]}行重复。")
+                ctx.add_error(
+                    row.number,
+                    self.key,
+                    gettext("%(header)s“%(value)s”与第%(seen)s行重复。")
+                    % {"header": header, "value": value, "seen": seen[value]},
+                )
             else:
                 seen[value] = row.number
 
@@ -216,7 +230,11 @@ def _parse_rows(
             if column.key in required and (
                 raw is None or (isinstance(raw, str) and not raw.strip())
             ):
-                ctx.add_error(number, column.key, f"请填写{headers.header(column.key)}。")
+                ctx.add_error(
+                    number,
+                    column.key,
+                    gettext("请填写%(key)s。") % {"key": headers.header(column.key)},
+                )
                 clean = False
                 continue
             try:
@@ -273,7 +291,7 @@ def run_import(
     except ImportFileError as error:
         return _finish(ctx, ImportResult(0, 0, 0, _file_errors(error.messages)))
     if not rows and not ctx.errors:
-        message = f"第{ctx.headers.row}行是表头，其下没有数据行。"
+        message = gettext("第%(row)s行是表头，其下没有数据行。") % {"row": ctx.headers.row}
         return _finish(ctx, ImportResult(0, 0, 0, _file_errors([message])))
     spec.check_rows(rows, ctx)
     if not ctx.errors:
@@ -310,11 +328,13 @@ def _finish(ctx: ImportContext, result: ImportResult, *, written: bool = False) 
 
 def _audit(ctx: ImportContext, *, total: int, success: bool, errors: int = 0) -> None:
     spec = ctx.spec
+    with translation.override(settings.LANGUAGE_CODE):  # the audit log is kept in one language
+        label = str(spec.label)
     audit.record(
         f"{spec.name}.import",
         actor=ctx.user,
         object_type=spec.model._meta.label_lower,
-        object_repr=f"导入{spec.label}：{ctx.file_name}"[:255],
+        object_repr=f"导入{label}：{ctx.file_name}"[:255],
         detail={
             "file": ctx.file_name,
             "mode": ctx.mode,

@@ -15,6 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.text import Text as Label
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Chinese punctuation kept full-width in free text: NFKC would turn 文学院党委（筹） into
@@ -26,7 +33,7 @@ _ESCAPED_FORMULA = re.compile(r"^'(?=[=+\-@＝＋－＠])")
 _SPACES = re.compile(r"\s+")
 
 
-def accepts(description: str) -> Callable[[F], F]:
+def accepts(description: Label) -> Callable[[F], F]:
     """Attach the human description of accepted input to a normalizer function."""
 
     def mark(fn: F) -> F:
@@ -50,7 +57,7 @@ def _number_text(value: int | float) -> str:
 
 def _raw_text(value: Any) -> str:
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if isinstance(value, int | float):
         return _number_text(value)
     if isinstance(value, datetime):
@@ -69,7 +76,7 @@ def fold(text: str) -> str:
     )
 
 
-@accepts("文字；全角字母、数字自动转为半角，多余空格自动去除")
+@accepts(_("文字；全角字母、数字自动转为半角，多余空格自动去除"))
 def text(value: Any) -> str:
     """One line of text: NFKC-folded, stripped, inner runs of whitespace collapsed."""
     if is_blank(value):
@@ -102,13 +109,21 @@ class Text:
     def __init__(self, max_length: int | None = None, *, lines: bool = False) -> None:
         self.max_length = max_length
         self.lines = lines
-        limit = f"，不超过{max_length}个字" if max_length else ""
-        self.accepted = f"文字{limit}"
+
+    @property
+    def accepted(self) -> str:
+        """Described in the request's language (columns are declared at import time)."""
+        limit = self.max_length
+        extra = gettext("，不超过%(max_length)s个字") % {"max_length": limit} if limit else ""
+        return gettext("文字%(limit)s") % {"limit": extra}
 
     def __call__(self, value: Any) -> str:
         result = multiline(value) if self.lines else text(value)
         if self.max_length is not None and len(result) > self.max_length:
-            raise ValueError(f"不能超过{self.max_length}个字（现有{len(result)}个字）。")
+            raise ValueError(
+                gettext("不能超过%(max_length)s个字（现有%(result)s个字）。")
+                % {"max_length": self.max_length, "result": len(result)}
+            )
         return result
 
 
@@ -117,12 +132,18 @@ class Code(Text):
 
     def __init__(self, max_length: int | None = None) -> None:
         super().__init__(max_length)
-        self.accepted = "编码，不含空格；全角字符自动转为半角"
+
+    @property
+    def accepted(self) -> str:
+        return gettext("编码，不含空格；全角字符自动转为半角")
 
     def __call__(self, value: Any) -> str:
         result = _SPACES.sub("", unicodedata.normalize("NFKC", text(value)))
         if self.max_length is not None and len(result) > self.max_length:
-            raise ValueError(f"不能超过{self.max_length}个字符（现有{len(result)}个）。")
+            raise ValueError(
+                gettext("不能超过%(max_length)s个字符（现有%(result)s个）。")
+                % {"max_length": self.max_length, "result": len(result)}
+            )
         return result
 
 
@@ -139,9 +160,12 @@ def _checked_date(year: int, month: int, day: int, shown: str) -> date:
     try:
         result = date(year, month, day)
     except ValueError:
-        raise ValueError(f"日期“{shown}”不存在，请检查年、月、日。")
+        raise ValueError(gettext("日期“%(shown)s”不存在，请检查年、月、日。") % {"shown": shown})
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise ValueError(f"日期“{shown}”超出合理范围（{MIN_YEAR}—{MAX_YEAR}年）。")
+        raise ValueError(
+            gettext("日期“%(shown)s”超出合理范围（%(MIN_YEAR)s—%(MAX_YEAR)s年）。")
+            % {"shown": shown, "MIN_YEAR": MIN_YEAR, "MAX_YEAR": MAX_YEAR}
+        )
     return result
 
 
@@ -149,12 +173,15 @@ def _serial_date(serial: float) -> date:
     """Excel's day number (1 = 1900-01-01, with Excel's 1900 leap-year quirk)."""
     whole = int(serial)
     if whole < 1 or whole > 2958465:
-        raise ValueError(f"无法识别的日期“{_number_text(serial)}”，请填写如 2023-07-01 的日期。")
+        raise ValueError(
+            gettext("无法识别的日期“%(serial)s”，请填写如 2023-07-01 的日期。")
+            % {"serial": _number_text(serial)}
+        )
     result = _EXCEL_EPOCH + timedelta(days=whole)
     return _checked_date(result.year, result.month, result.day, result.isoformat())
 
 
-@accepts("日期，如 2023-07-01、2023/7/1、2023.7.1、2023年7月1日、20230701，或 Excel 日期单元格")
+@accepts(_("日期，如 2023-07-01、2023/7/1、2023.7.1、2023年7月1日、20230701，或 Excel 日期单元格"))
 def to_date(value: Any) -> date | None:
     """A date from a date cell, an Excel serial number, or text in the common Chinese forms."""
     if is_blank(value):
@@ -164,7 +191,7 @@ def to_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise ValueError("请填写日期，如 2023-07-01。")
+        raise ValueError(gettext("请填写日期，如 2023-07-01。"))
     if isinstance(value, int | float):
         digits = _DATE_DIGITS.match(_number_text(value))
         if digits:
@@ -175,7 +202,9 @@ def to_date(value: Any) -> date | None:
     folded = _SPACES.sub(" ", unicodedata.normalize("NFKC", shown)).strip()
     match = _DATE_TEXT.match(folded) or _DATE_DIGITS.match(folded)
     if not match:
-        raise ValueError(f"无法识别的日期“{shown}”，请填写如 2023-07-01 的日期。")
+        raise ValueError(
+            gettext("无法识别的日期“%(shown)s”，请填写如 2023-07-01 的日期。") % {"shown": shown}
+        )
     year, month, day = map(int, match.groups())
     return _checked_date(year, month, day, shown)
 
@@ -199,7 +228,10 @@ def to_bool(value: Any, default: bool = False) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError(f"“{_raw_text(value).strip()}”不是有效的是/否取值，请填写“是”或“否”。")
+    raise ValueError(
+        gettext("“%(value)s”不是有效的是/否取值，请填写“是”或“否”。")
+        % {"value": _raw_text(value).strip()}
+    )
 
 
 class Boolean:
@@ -207,31 +239,36 @@ class Boolean:
 
     def __init__(self, default: bool = False) -> None:
         self.default = default
-        blank = "是" if default else "否"
-        self.accepted = f"是/否（也可填 Y/N、√/×、1/0、true/false），空白视为“{blank}”"
+
+    @property
+    def accepted(self) -> str:
+        blank = gettext("是") if self.default else gettext("否")
+        return gettext("是/否（也可填 Y/N、√/×、1/0、true/false），空白视为“%(blank)s”") % {
+            "blank": blank
+        }
 
     def __call__(self, value: Any) -> bool:
         return to_bool(value, self.default)
 
 
-@accepts("整数，如 12")
+@accepts(_("整数，如 12"))
 def to_int(value: Any) -> int | None:
     """An integer from 12, 12.0, '12', '12.0', '１２' or '1,200'; blank is None."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise ValueError("请填写整数。")
+        raise ValueError(gettext("请填写整数。"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise ValueError(f"“{_number_text(value)}”不是整数。")
+        raise ValueError(gettext("“%(value)s”不是整数。") % {"value": _number_text(value)})
     shown = str(value).strip()
     folded = unicodedata.normalize("NFKC", shown).replace(",", "").replace(" ", "")
     match = re.fullmatch(r"([+-]?\d+)(?:\.0*)?", folded)
     if not match:
-        raise ValueError(f"“{shown}”不是整数。")
+        raise ValueError(gettext("“%(shown)s”不是整数。") % {"shown": shown})
     return int(match.group(1))
 
 
@@ -240,23 +277,30 @@ class Integer:
 
     def __init__(self, min_value: int | None = None, max_value: int | None = None) -> None:
         self.min_value, self.max_value = min_value, max_value
+
+    @property
+    def accepted(self) -> str:
+        min_value, max_value = self.min_value, self.max_value
         bounds = ""
         if min_value is not None and max_value is not None:
-            bounds = f"，{min_value}至{max_value}"
+            bounds = gettext("，%(min_value)s至%(max_value)s") % {
+                "min_value": min_value,
+                "max_value": max_value,
+            }
         elif min_value is not None:
-            bounds = f"，不小于{min_value}"
+            bounds = gettext("，不小于%(min_value)s") % {"min_value": min_value}
         elif max_value is not None:
-            bounds = f"，不大于{max_value}"
-        self.accepted = f"整数{bounds}"
+            bounds = gettext("，不大于%(max_value)s") % {"max_value": max_value}
+        return gettext("整数%(bounds)s") % {"bounds": bounds}
 
     def __call__(self, value: Any) -> int | None:
         result = to_int(value)
         if result is None:
             return None
         if self.min_value is not None and result < self.min_value:
-            raise ValueError(f"不能小于{self.min_value}。")
+            raise ValueError(gettext("不能小于%(min_value)s。") % {"min_value": self.min_value})
         if self.max_value is not None and result > self.max_value:
-            raise ValueError(f"不能大于{self.max_value}。")
+            raise ValueError(gettext("不能大于%(max_value)s。") % {"max_value": self.max_value})
         return result
 
 
@@ -268,9 +312,11 @@ class Choice:
     """
 
     def __init__(
-        self, choices: Iterable[tuple[str, str]], synonyms: Mapping[str, str] | None = None
+        self, choices: Iterable[tuple[str, Label]], synonyms: Mapping[str, str] | None = None
     ) -> None:
-        self.choices = [(str(code), str(label)) for code, label in choices]
+        # Labels are matched in the platform's own language, whatever the request's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.choices = [(str(code), str(label)) for code, label in choices]
         self.synonyms = dict(synonyms or {})
         self.lookup: dict[str, str] = {}
         for code, label in self.choices:
@@ -285,15 +331,25 @@ class Choice:
         extra = "；".join(
             f"{'、'.join(words)}→{labels.get(code, code)}" for code, words in words_by_code.items()
         )
-        self.accepted = "、".join(labels.values()) + (f"（也可填：{extra}）" if extra else "")
+        self.labels_text = "、".join(labels.values())
+        self.synonyms_text = extra
+
+    @property
+    def accepted(self) -> str:
+        extra = self.synonyms_text
+        also = gettext("（也可填：%(extra)s）") % {"extra": extra} if extra else ""
+        return self.labels_text + also
 
     def __call__(self, value: Any) -> str:
         if is_blank(value):
             return ""
         found = self.lookup.get(header_key(value))
         if found is None:
-            labels = "、".join(label for _, label in self.choices)
-            raise ValueError(f"“{_raw_text(value).strip()}”不是可选的取值，请填写：{labels}。")
+            labels = "、".join(str(label) for _, label in self.choices)
+            raise ValueError(
+                gettext("“%(value)s”不是可选的取值，请填写：%(labels)s。")
+                % {"value": _raw_text(value).strip(), "labels": labels}
+            )
         return found
 
 
@@ -306,7 +362,7 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
-@accepts("18位公民身份号码，末位 X 大小写均可；请将该列设为文本格式，以免 Excel 改写后几位")
+@accepts(_("18位公民身份号码，末位 X 大小写均可；请将该列设为文本格式，以免 Excel 改写后几位"))
 def id_number(value: Any) -> str:
     """A citizen ID number as upper-case text; numbers that lost digits in Excel are refused.
 
@@ -316,23 +372,25 @@ def id_number(value: Any) -> str:
     if is_blank(value):
         return ""
     if isinstance(value, bool):
-        raise ValueError("请填写18位公民身份号码。")
+        raise ValueError(gettext("请填写18位公民身份号码。"))
     if isinstance(value, float):
         if not value.is_integer() or len(str(int(value))) > 15:
             raise ValueError(
-                "身份证号被 Excel 存成了数字，后几位已丢失；请将该列设为“文本”格式后重新填写。"
+                gettext(
+                    "身份证号被 Excel 存成了数字，后几位已丢失；请将该列设为“文本”格式后重新填写。"
+                )
             )
         value = int(value)
     shown = _raw_text(value).strip()
     number = _SPACES.sub("", unicodedata.normalize("NFKC", shown)).upper()
     if not re.fullmatch(r"\d{17}[\dX]", number):
-        raise ValueError(f"“{shown}”不是18位公民身份号码。")
+        raise ValueError(gettext("“%(shown)s”不是18位公民身份号码。") % {"shown": shown})
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValueError(f"身份证号“{shown}”中的出生日期不存在。")
+        raise ValueError(gettext("身份证号“%(shown)s”中的出生日期不存在。") % {"shown": shown})
     if id_check_digit(number[:17]) != number[17]:
-        raise ValueError(f"身份证号“{shown}”的校验位不正确，请核对。")
+        raise ValueError(gettext("身份证号“%(shown)s”的校验位不正确，请核对。") % {"shown": shown})
     return number
 
 

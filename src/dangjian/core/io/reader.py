@@ -19,19 +19,21 @@ from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-SAVE_AS_XLSX = "请在 Excel 或 WPS 中打开后“另存为” .xlsx 格式再导入。"
+SAVE_AS_XLSX = _("请在 Excel 或 WPS 中打开后“另存为” .xlsx 格式再导入。")
 
 
 class ImportFileError(Exception):
     """The file as a whole cannot be used; each message says why, in Chinese."""
 
     def __init__(self, *messages: str) -> None:
-        self.messages = list(messages)
-        super().__init__("；".join(messages))
+        self.messages = [str(message) for message in messages]
+        super().__init__("；".join(self.messages))
 
 
 @dataclass
@@ -75,11 +77,13 @@ def open_table(source: IO[bytes], name: str) -> Iterator[Table]:
     limit = int(getattr(settings, "IMPORT_MAX_BYTES", 200 * 1024 * 1024))
     size = file_size(source)
     if size == 0:
-        raise ImportFileError("上传的文件是空的（0 字节），请检查后重新选择文件。")
+        raise ImportFileError(gettext("上传的文件是空的（0 字节），请检查后重新选择文件。"))
     if size > limit:
         raise ImportFileError(
-            f"文件大小为 {size / 1048576:.1f} MB，超过了 {limit // 1048576} MB 的上限，"
-            "请分成几个文件分批导入。"
+            gettext(
+                "文件大小为 %(size).1f MB，超过了 %(limit)s MB 的上限，请分成几个文件分批导入。"
+            )
+            % {"size": size / 1048576, "limit": limit // 1048576}
         )
     source.seek(0)
     head = source.read(8)
@@ -87,20 +91,23 @@ def open_table(source: IO[bytes], name: str) -> Iterator[Table]:
     extension = _extension(name)
     if head.startswith(OLE_MAGIC) or extension in {"xls", "et"}:
         raise ImportFileError(
-            "这是旧版 Excel（.xls）格式或设置了打开密码的文件，系统无法读取。" + SAVE_AS_XLSX
+            gettext("这是旧版 Excel（.xls）格式或设置了打开密码的文件，系统无法读取。")
+            + str(SAVE_AS_XLSX)
         )
     if extension in {"xlsx", "xlsm"}:
         if not head.startswith(ZIP_MAGIC):
             raise ImportFileError(
-                "文件扩展名是 .xlsx，但内容不是 Excel 工作簿（可能已损坏或只是改了扩展名）。"
-                + SAVE_AS_XLSX
+                gettext(
+                    "文件扩展名是 .xlsx，但内容不是 Excel 工作簿（可能已损坏或只是改了扩展名）。"
+                )
+                + str(SAVE_AS_XLSX)
             )
         yield Table("xlsx", source)
     elif extension == "csv":
         yield Table("csv", source, _csv_encoding(source))
     else:
         raise ImportFileError(
-            "只支持 Excel 工作簿（.xlsx）和 CSV 文件（.csv），请使用导入模板填写。"
+            gettext("只支持 Excel 工作簿（.xlsx）和 CSV 文件（.csv），请使用导入模板填写。")
         )
 
 
@@ -113,7 +120,7 @@ def _csv_encoding(source: IO[bytes]) -> str:
             while chunk := source.read(1024 * 1024):
                 if b"\x00" in chunk:
                     raise ImportFileError(
-                        "文件不是文本格式的 CSV（含有二进制内容），请检查是否选错了文件。"
+                        gettext("文件不是文本格式的 CSV（含有二进制内容），请检查是否选错了文件。")
                     )
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
@@ -122,7 +129,9 @@ def _csv_encoding(source: IO[bytes]) -> str:
         source.seek(0)
         return encoding
     raise ImportFileError(
-        "无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 格式后再导入。"
+        gettext(
+            "无法识别 CSV 文件的文字编码，请在 Excel 中另存为“CSV UTF-8”或 .xlsx 格式后再导入。"
+        )
     )
 
 
@@ -134,7 +143,9 @@ def _csv_rows(source: IO[bytes], encoding: str) -> Iterator[tuple[int, list[Any]
         for number, record in enumerate(csv.reader(stream), start=1):
             yield number, list(record)
     except csv.Error as error:
-        raise ImportFileError(f"CSV 文件格式有误（{error}），请检查引号是否成对。")
+        raise ImportFileError(
+            gettext("CSV 文件格式有误（%(error)s），请检查引号是否成对。") % {"error": error}
+        )
     finally:
         stream.detach()
 
@@ -149,10 +160,12 @@ def _xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     try:
         book = load_workbook(source, read_only=True, data_only=True)
     except (*broken, ValueError, TypeError, IndexError):
-        raise ImportFileError("Excel 文件已损坏或格式不正确，无法打开。" + SAVE_AS_XLSX)
+        raise ImportFileError(
+            gettext("Excel 文件已损坏或格式不正确，无法打开。") + str(SAVE_AS_XLSX)
+        )
     try:
         if not book.worksheets:
-            raise ImportFileError("Excel 文件中没有工作表。")
+            raise ImportFileError(gettext("Excel 文件中没有工作表。"))
         sheet = book.worksheets[0]
         # Some programs write a wrong size into the sheet; reading to the real end is safer.
         sheet.reset_dimensions()  # type: ignore[union-attr]
@@ -161,7 +174,10 @@ def _xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield number, list(values)
         except broken:
-            raise ImportFileError(f"Excel 文件内容已损坏，读取到第{number + 1}行时出错。")
+            raise ImportFileError(
+                gettext("Excel 文件内容已损坏，读取到第%(number)s行时出错。")
+                % {"number": number + 1}
+            )
     finally:
         book.close()
 

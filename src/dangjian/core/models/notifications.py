@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.roles import RoleKind
 from dangjian.core.scope import CHANGE, VIEW, ScopedManager, ScopeSpec
@@ -19,20 +20,20 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
-        verbose_name="接收人",
+        verbose_name=_("接收人"),
     )
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
-    emailed = models.BooleanField("已发邮件", default=False)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed = models.BooleanField(_("已发邮件"), default=False)
     key = models.CharField(
-        "提醒键",
+        _("提醒键"),
         max_length=120,
         blank=True,
         db_index=True,
-        help_text="同一提醒每天只发一次：按接收人、键和日期去重。",
+        help_text=_("同一提醒每天只发一次：按接收人、键和日期去重。"),
     )
 
     objects = ScopedManager()
@@ -44,8 +45,8 @@ class Notification(models.Model):
     )
 
     class Meta:
-        verbose_name = "通知"
-        verbose_name_plural = "通知"
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

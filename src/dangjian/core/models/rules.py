@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.roles import COMMITTEE, SECRETARY, UNIVERSITY
 from dangjian.core.scope import ADD, CHANGE, VIEW, ScopedManager, ScopeSpec
@@ -14,20 +15,20 @@ from dangjian.core.scope import ADD, CHANGE, VIEW, ScopedManager, ScopeSpec
 class RuleSetting(models.Model):
     """An override of a registered rule: its value, whether it applies, refuse or warn."""
 
-    code = models.CharField("规则编码", max_length=80, unique=True)
-    value = models.JSONField("取值", null=True, blank=True)
-    enabled = models.BooleanField("启用", default=True)
+    code = models.CharField(_("规则编码"), max_length=80, unique=True)
+    value = models.JSONField(_("取值"), null=True, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
     severity = models.CharField(
-        "违反时", max_length=8, choices=[("refuse", "拒绝"), ("warn", "提醒")], blank=True
+        _("违反时"), max_length=8, choices=[("refuse", _("拒绝")), ("warn", _("提醒"))], blank=True
     )
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="修改人",
+        verbose_name=_("修改人"),
     )
 
     objects = ScopedManager()
@@ -37,8 +38,8 @@ class RuleSetting(models.Model):
     )
 
     class Meta:
-        verbose_name = "规则设置"
-        verbose_name_plural = "规则设置"
+        verbose_name = _("规则设置")
+        verbose_name_plural = _("规则设置")
 
     def __str__(self) -> str:
         return self.code
@@ -47,23 +48,23 @@ class RuleSetting(models.Model):
 class RuleException(models.Model):
     """A breach accepted by an authorized user, with the justification on record."""
 
-    code = models.CharField("规则编码", max_length=80, db_index=True)
+    code = models.CharField(_("规则编码"), max_length=80, db_index=True)
     organization = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="rule_exceptions",
-        verbose_name="党组织",
+        verbose_name=_("党组织"),
     )
-    object_type = models.CharField("对象类型", max_length=100)
-    object_id = models.CharField("对象编号", max_length=64)
-    message = models.TextField("违反情况")
-    justification = models.TextField("理由")
-    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    object_type = models.CharField(_("对象类型"), max_length=100)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    message = models.TextField(_("违反情况"))
+    justification = models.TextField(_("理由"))
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="记录人",
+        verbose_name=_("记录人"),
     )
 
     objects = ScopedManager()
@@ -72,8 +73,8 @@ class RuleException(models.Model):
     )
 
     class Meta:
-        verbose_name = "规则例外"
-        verbose_name_plural = "规则例外"
+        verbose_name = _("规则例外")
+        verbose_name_plural = _("规则例外")
 
     def __str__(self) -> str:
         return f"{self.code} {self.object_type}#{self.object_id}"

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import audit
 from dangjian.core.filters import AuditEventFilter
@@ -16,34 +18,35 @@ from dangjian.core.io.export import ExportColumn
 from dangjian.core.models import AuditEvent
 from dangjian.core.permissions import get_scoped, require
 from dangjian.core.scope import VIEW
+from dangjian.core.text import Text
 from dangjian.core.views.generic import ScopedListView
 
-CRUMB = ("审计日志", "/audit/")
+CRUMB = (_("审计日志"), "/audit/")
 
 
 class AuditEventListView(ScopedListView):
     model = AuditEvent
     template_name = "core/audit_list.html"
     filterset_class = AuditEventFilter
-    page_title = "审计日志"
-    export_name = "审计日志"
-    breadcrumbs: ClassVar[list[tuple[str, str]]] = [CRUMB]
+    page_title = _("审计日志")
+    export_name = _("审计日志")
+    breadcrumbs: ClassVar[list[tuple[Text, str]]] = [CRUMB]
     export_columns: ClassVar[list[ExportColumn]] = [
-        ExportColumn("序号", "seq", 8),
-        ExportColumn("时间", "occurred_at", 20),
-        ExportColumn("操作人", "actor_name", 14),
-        ExportColumn("来源地址", "ip_address", 16),
-        ExportColumn("类别", "category", 10),
-        ExportColumn("操作", "action", 30),
-        ExportColumn("对象类型", "object_type", 20),
-        ExportColumn("对象编号", "object_id", 10),
-        ExportColumn("对象", "object_repr", 30),
-        ExportColumn("结果", lambda e: "成功" if e.success else "失败", 8),
-        ExportColumn("说明", "message", 30),
+        ExportColumn(_("序号"), "seq", 8),
+        ExportColumn(_("时间"), "occurred_at", 20),
+        ExportColumn(_("操作人"), "actor_name", 14),
+        ExportColumn(_("来源地址"), "ip_address", 16),
+        ExportColumn(_("类别"), "category", 10),
+        ExportColumn(_("操作"), "action", 30),
+        ExportColumn(_("对象类型"), "object_type", 20),
+        ExportColumn(_("对象编号"), "object_id", 10),
+        ExportColumn(_("对象"), "object_repr", 30),
+        ExportColumn(_("结果"), lambda e: _("成功") if e.success else gettext("失败"), 8),
+        ExportColumn(_("说明"), "message", 30),
         ExportColumn(
-            "变更", lambda e: json.dumps(e.changes, ensure_ascii=False) if e.changes else "", 40
+            _("变更"), lambda e: json.dumps(e.changes, ensure_ascii=False) if e.changes else "", 40
         ),
-        ExportColumn("校验码", "mac", 20),
+        ExportColumn(_("校验码"), "mac", 20),
     ]
 
     def base_queryset(self) -> Any:
@@ -60,7 +63,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "changes": changes,
-            "page_title": f"审计记录 #{event.seq}",
+            "page_title": gettext("审计记录 #%(seq)s") % {"seq": event.seq},
             "breadcrumbs": [CRUMB, (f"#{event.seq}", "")],
         },
     )
@@ -87,7 +90,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "count": count,
             "problem": problem,
             "elapsed": elapsed,
-            "page_title": "日志链校验",
-            "breadcrumbs": [CRUMB, ("日志链校验", "")],
+            "page_title": gettext("日志链校验"),
+            "breadcrumbs": [CRUMB, (gettext("日志链校验"), "")],
         },
     )

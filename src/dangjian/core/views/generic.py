@@ -12,6 +12,7 @@ from django.views.generic import ListView
 from dangjian.core.io.export import ExportColumn, export_response
 from dangjian.core.permissions import require
 from dangjian.core.scope import EXPORT, VIEW
+from dangjian.core.text import Text
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -19,7 +20,7 @@ class ScopedMixin(LoginRequiredMixin):
 
     model: type[models.Model]
     action: str = VIEW
-    page_title: str = ""
+    page_title: Text = ""
     request: HttpRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -43,8 +44,8 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
     paginate_by = 50
     filterset_class: Any = None
     export_columns: ClassVar[list[ExportColumn]] = []
-    export_name: str = "export"
-    breadcrumbs: ClassVar[list[tuple[str, str]]] = []
+    export_name: Text = "export"
+    breadcrumbs: ClassVar[list[tuple[Text, str]]] = []
 
     def base_queryset(self) -> models.QuerySet[Any]:
         """The scoped queryset before filters (subclasses add select_related/annotations)."""
@@ -76,7 +77,7 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
                 request,
                 queryset,
                 self.export_columns,
-                name=self.export_name,
+                name=str(self.export_name),
                 fmt=export_format,
             )
         return super().get(request, *args, **kwargs)

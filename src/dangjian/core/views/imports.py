@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.io.export import XLSX_TYPE
 from dangjian.core.io.importer import CREATE, MODE_LABELS, UPDATE, ImportSpec, run_import
@@ -23,12 +25,13 @@ from dangjian.core.io.results import load_result, open_error_file, save_result
 from dangjian.core.io.template import template_bytes
 from dangjian.core.permissions import require
 from dangjian.core.scope import IMPORT
+from dangjian.core.text import Text
 
 R = TypeVar("R", HttpResponse, FileResponse)
 
 MODE_HELP = {
-    CREATE: "逐行新建记录",
-    UPDATE: "按编码修改已有记录，只改表中出现的列",
+    CREATE: _("逐行新建记录"),
+    UPDATE: _("按编码修改已有记录，只改表中出现的列"),
 }
 
 
@@ -36,10 +39,10 @@ class ImportForm(forms.Form):
     """The uploaded file and the import mode."""
 
     file = forms.FileField(
-        label="选择文件",
-        error_messages={"required": "请选择要导入的文件。", "empty": "上传的文件是空的。"},
+        label=_("选择文件"),
+        error_messages={"required": _("请选择要导入的文件。"), "empty": _("上传的文件是空的。")},
     )
-    mode = forms.ChoiceField(label="导入方式", widget=forms.RadioSelect, initial=CREATE)
+    mode = forms.ChoiceField(label=_("导入方式"), widget=forms.RadioSelect, initial=CREATE)
 
     def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +57,7 @@ def _name(request: HttpRequest, name: str) -> str:
     return f"{namespace}:{name}" if namespace else name
 
 
-def _crumbs(spec: ImportSpec, *tail: tuple[str, str]) -> list[tuple[str, str]]:
+def _crumbs(spec: ImportSpec, *tail: tuple[Text, str]) -> list[tuple[Text, str]]:
     first = (spec.label, reverse(spec.list_url_name)) if spec.list_url_name else (spec.label, "")
     return [first, *tail]
 
@@ -89,8 +92,10 @@ def upload(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
             "columns": [(column, column.key in required) for column in importer.columns],
             "template_url": reverse(_name(request, "import_template")),
             "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
-            "page_title": f"导入{importer.label}",
-            "breadcrumbs": _crumbs(importer, (f"导入{importer.label}", "")),
+            "page_title": gettext("导入%(label)s") % {"label": importer.label},
+            "breadcrumbs": _crumbs(
+                importer, (gettext("导入%(label)s") % {"label": importer.label}, "")
+            ),
         },
     )
 
@@ -101,14 +106,14 @@ def template(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
     require(request, spec.model, IMPORT)
     importer = spec()
     response = HttpResponse(template_bytes(importer), content_type=XLSX_TYPE)
-    return _attachment(response, f"{importer.label}导入模板.xlsx")
+    return _attachment(response, gettext("%(label)s导入模板.xlsx") % {"label": importer.label})
 
 
 def _own_result(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> dict[str, Any]:
     require(request, spec.model, IMPORT)
     summary = load_result(str(token), request.user, spec())
     if summary is None:
-        raise Http404("未找到该导入结果，或它已过期。")
+        raise Http404(gettext("未找到该导入结果，或它已过期。"))
     return summary
 
 
@@ -130,9 +135,11 @@ def result(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> HttpRes
             "error_file_url": reverse(_name(request, "import_error_file"), kwargs={"token": token}),
             "upload_url": upload_url,
             "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
-            "page_title": f"导入{importer.label}：结果",
+            "page_title": gettext("导入%(label)s：结果") % {"label": importer.label},
             "breadcrumbs": _crumbs(
-                importer, (f"导入{importer.label}", upload_url), ("导入结果", "")
+                importer,
+                (gettext("导入%(label)s") % {"label": importer.label}, upload_url),
+                (gettext("导入结果"), ""),
             ),
         },
     )
@@ -144,9 +151,12 @@ def error_file(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> Fil
     summary = _own_result(request, spec, token)
     handle = open_error_file(str(token))
     if handle is None:
-        raise Http404("该导入没有错误文件。")
-    stem = summary["file_name"].rsplit(".", 1)[0] or spec.label
-    return _attachment(FileResponse(handle, content_type=XLSX_TYPE), f"{stem}_错误标注.xlsx")
+        raise Http404(gettext("该导入没有错误文件。"))
+    stem = summary["file_name"].rsplit(".", 1)[0] or str(spec.label)
+    return _attachment(
+        FileResponse(handle, content_type=XLSX_TYPE),
+        gettext("%(stem)s_错误标注.xlsx") % {"stem": stem},
+    )
 
 
 def import_urls(spec: type[ImportSpec], prefix: str = "import/") -> list[URLPattern]:

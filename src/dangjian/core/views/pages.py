@@ -17,6 +17,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 import dangjian
 from dangjian.core import figures as figure_registry
@@ -45,7 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = {grant.role for grant in user_grants(user)}
     tops = scope_tops(user)
-    context: dict[str, Any] = {"page_title": "首页", "roles": roles, "tops": tops}
+    context: dict[str, Any] = {"page_title": gettext("首页"), "roles": roles, "tops": tops}
     from dangjian.orgs.overview import branch_card, overdue_terms
 
     today = timezone.localdate()
@@ -83,8 +85,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "object_list": page.object_list,
-            "page_title": "通知",
-            "breadcrumbs": [("通知", "")],
+            "page_title": gettext("通知"),
+            "breadcrumbs": [(gettext("通知"), "")],
         },
     )
 
@@ -105,10 +107,10 @@ class FigureQueryForm(forms.Form):
     """Which organization and which period the figures are computed for."""
 
     organization: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
-        queryset=None, label="党组织", empty_label=None
+        queryset=None, label=_("党组织"), empty_label=None
     )
-    start = forms.DateField(label="开始日期", widget=DateInput())
-    end = forms.DateField(label="截至日期", widget=DateInput())
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("截至日期"), widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         from dangjian.orgs.models import Organization
@@ -121,7 +123,7 @@ class FigureQueryForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise forms.ValidationError("开始日期不能晚于截至日期。")
+            raise forms.ValidationError(gettext("开始日期不能晚于截至日期。"))
         return data
 
 
@@ -163,17 +165,19 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "values": values,
-            "page_title": "统计指标",
+            "page_title": gettext("统计指标"),
             "organization": org,
-            "breadcrumbs": [("统计指标", "")],
+            "breadcrumbs": [(gettext("统计指标"), "")],
         },
     )
 
 
 class RuleForm(forms.Form):
-    enabled = forms.BooleanField(label="启用", required=False)
-    severity = forms.ChoiceField(label="违反时", choices=[("refuse", "拒绝"), ("warn", "提醒")])
-    value = forms.CharField(label="取值", help_text="数值；区间用英文逗号分隔，如 3,5")
+    enabled = forms.BooleanField(label=_("启用"), required=False)
+    severity = forms.ChoiceField(
+        label=_("违反时"), choices=[("refuse", _("拒绝")), ("warn", _("提醒"))]
+    )
+    value = forms.CharField(label=_("取值"), help_text=_("数值；区间用英文逗号分隔，如 3,5"))
 
 
 def parse_rule_value(text: str, default: Any) -> Any:
@@ -192,18 +196,18 @@ def parse_rule_value(text: str, default: Any) -> Any:
                 raise ValueError
             return parts
     except ValueError:
-        raise DomainError({"value": "取值格式不正确，请参照默认值填写。"})
+        raise DomainError({"value": gettext("取值格式不正确，请参照默认值填写。")})
     return text
 
 
-@domain_action("core.rule.update", "修改业务规则")
+@domain_action("core.rule.update", _("修改业务规则"))
 def update_rule(
     code: str, *, value: Any, enabled: bool, severity: str, acting_user: Any
 ) -> RuleSetting:
     """Change an institution's setting of a rule (audited, cache invalidated on commit)."""
     definition = rule_registry.get(code).definition
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-        raise DomainError({"value": "取值不能为负数。"})
+        raise DomainError({"value": gettext("取值不能为负数。")})
     setting, _ = RuleSetting.objects.get_or_create(code=code)
     before = {"value": setting.value, "enabled": setting.enabled, "severity": setting.severity}
     setting.value = None if value == definition.default else value
@@ -233,14 +237,14 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not editable:
             deny(request, request.user, "无权修改规则", action="change")
-            raise PermissionDenied("您没有修改规则的权限。")
+            raise PermissionDenied(gettext("您没有修改规则的权限。"))
         code = request.POST.get("code", "")
         try:
             state = rule_registry.get(code)
             value = parse_rule_value(request.POST.get("value", ""), state.definition.default)
             severity = request.POST.get("severity", state.severity)
             if severity not in {"refuse", "warn"}:
-                raise DomainError({"severity": "请选择“拒绝”或“提醒”。"})
+                raise DomainError({"severity": gettext("请选择“拒绝”或“提醒”。")})
             update_rule(
                 code,
                 value=value,
@@ -249,11 +253,13 @@ def rules_page(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except KeyError:
-            messages.error(request, "没有这条规则。")
+            messages.error(request, gettext("没有这条规则。"))
         except DomainError as error:
             error_code, form_errors = code, error.errors
         else:
-            messages.success(request, f"已保存规则“{state.definition.label}”。")
+            messages.success(
+                request, gettext("已保存规则“%(label)s”。") % {"label": state.definition.label}
+            )
             return redirect("core:rules")
     rows = []
     for definition in rule_registry.all_rules():
@@ -274,8 +280,8 @@ def rules_page(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "editable": editable,
-            "page_title": "业务规则设置",
-            "breadcrumbs": [("业务规则设置", "")],
+            "page_title": gettext("业务规则设置"),
+            "breadcrumbs": [(gettext("业务规则设置"), "")],
         },
     )
 
@@ -285,33 +291,47 @@ def system_status(request: HttpRequest) -> HttpResponse:
     """System administrator's page: versions, database, jobs, assets — no business data."""
     if not request.user.has_role(RoleKind.SYSTEM_ADMIN):  # type: ignore[union-attr]
         deny(request, request.user, "非系统管理员访问系统状态")
-        raise PermissionDenied("仅系统管理员可查看系统状态。")
+        raise PermissionDenied(gettext("仅系统管理员可查看系统状态。"))
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     facts = [
-        ("Dangjian 版本", dangjian.__version__),
+        (gettext("Dangjian 版本"), dangjian.__version__),
         ("Python", sys.version.split()[0]),
         ("Django", django.get_version()),
-        ("数据库", f"{connection.vendor} {connection.settings_dict.get('NAME')}"),
-        ("运行环境", settings.ENVIRONMENT),
+        (gettext("数据库"), f"{connection.vendor} {connection.settings_dict.get('NAME')}"),
+        (gettext("运行环境"), settings.ENVIRONMENT),
         (
-            "后台任务",
-            "Celery + Redis" if settings.REDIS_URL else "进程内同步执行（未配置 REDIS_URL）",
+            gettext("后台任务"),
+            "Celery + Redis"
+            if settings.REDIS_URL
+            else gettext("进程内同步执行（未配置 REDIS_URL）"),
         ),
-        ("会话空闲超时", f"{settings.SESSION_IDLE_MINUTES} 分钟"),
-        ("会话最长有效期", f"{settings.SESSION_COOKIE_AGE // 60} 分钟"),
         (
-            "登录失败锁定",
-            f"{settings.AXES_FAILURE_LIMIT} 次 / {int(settings.AXES_COOLOFF_TIME * 60)} 分钟",
+            gettext("会话空闲超时"),
+            gettext("%(SESSION_IDLE_MINUTES)s 分钟")
+            % {"SESSION_IDLE_MINUTES": settings.SESSION_IDLE_MINUTES},
         ),
-        ("时区", settings.TIME_ZONE),
+        (
+            gettext("会话最长有效期"),
+            gettext("%(SESSION_COOKIE_AGE)s 分钟")
+            % {"SESSION_COOKIE_AGE": settings.SESSION_COOKIE_AGE // 60},
+        ),
+        (
+            gettext("登录失败锁定"),
+            gettext("%(AXES_FAILURE_LIMIT)s 次 / %(AXES_COOLOFF_TIME)s 分钟")
+            % {
+                "AXES_FAILURE_LIMIT": settings.AXES_FAILURE_LIMIT,
+                "AXES_COOLOFF_TIME": int(settings.AXES_COOLOFF_TIME * 60),
+            },
+        ),
+        (gettext("时区"), settings.TIME_ZONE),
     ]
     return render(
         request,
         "core/system.html",
         {
             "facts": facts,
-            "page_title": "系统状态",
-            "breadcrumbs": [("系统状态", "")],
+            "page_title": gettext("系统状态"),
+            "breadcrumbs": [(gettext("系统状态"), "")],
         },
     )

@@ -92,7 +92,7 @@ class Command(BaseCommand):
 
     def _admin(self, role: str, username: str) -> Created | None:
         """One administrator of a kind, unless an active one already exists."""
-        label = RoleKind(role).label
+        label = str(RoleKind(role).label)
         holder = (
             RoleGrant.objects.active()
             .filter(role=role, user__is_active=True)
