@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q, QuerySet
@@ -37,18 +36,13 @@ from dangjian.core.permissions import get_scoped, require
 from dangjian.core.roles import ADMIN_ROLES, RoleKind
 from dangjian.core.scope import ADD, CHANGE, VIEW, can
 from dangjian.core.text import Text
+from dangjian.core.views.forms import apply_errors
 from dangjian.core.views.generic import ScopedListView
 from dangjian.orgs.choices import Status
 from dangjian.orgs.models import Organization
 
 USERS_CRUMB = (_("用户与角色"), "/accounts/users/")
 PICKER_LIMIT = 50
-
-
-def _apply_errors(form: forms.Form, error: DomainError) -> None:
-    """Show a refusal next to the field it names, or above the form."""
-    for name, text in error.errors.items():
-        form.add_error(name if name in form.fields else None, text)
 
 
 def _user_crumbs(user: User, *tail: tuple[Text, str]) -> list[tuple[Text, str]]:
@@ -126,7 +120,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             user = actions.create_user(data, password=password, acting_user=request.user)
         except DomainError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return _password_page(request, user, password, created=True)
     return render(
@@ -177,7 +171,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.update_user(user, form.cleaned_data, acting_user=request.user)
         except DomainError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, gettext("已保存“%(user)s”的账号信息。") % {"user": user})
             return redirect("accounts:user_detail", pk=user.pk)
@@ -287,7 +281,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.reset_password(user, password=password, acting_user=request.user)
         except DomainError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return _password_page(request, user, password, created=False)
     return render(
@@ -367,7 +361,7 @@ def grant_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             grant = actions.grant_role(user, acting_user=request.user, **form.grant_values())
         except DomainError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             where = f"（{grant.organization.name}）" if grant.organization else ""
             messages.success(

@@ -21,6 +21,7 @@ from dangjian.core.io.export import ExportColumn
 from dangjian.core.permissions import deny, get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
 from dangjian.core.text import Text
+from dangjian.core.views.forms import action_form, apply_errors
 from dangjian.core.views.generic import ScopedListView
 from dangjian.orgs import actions
 from dangjian.orgs import forms as org_forms
@@ -37,12 +38,6 @@ POSITION_ORDER = Case(
 )
 CHILDREN_SHOWN = 100  # a detail page lists at most this many children; the list has the rest
 TREE_CHILDREN_SHOWN = 500
-
-
-def apply_errors(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a domain refusal as inline field errors (or at the top of the form)."""
-    for name, text in error.errors.items():
-        form.add_error(name if name in form.fields else None, text)
 
 
 class OrganizationListView(ScopedListView):
@@ -263,6 +258,11 @@ def _can_on(user: Any, action: str, org: Organization) -> bool:
     return Organization.objects.restrict(user, action).filter(pk=org.pk).exists()
 
 
+def _org_crumbs(org: Organization, title: str) -> list[tuple[Any, str]]:
+    """Breadcrumbs of a form page about one organization."""
+    return [LIST_CRUMB, (org.name, reverse("orgs:detail", args=[org.pk])), (title, "")]
+
+
 def _form_page(request: HttpRequest, form: forms.BaseForm, **context: Any) -> HttpResponse:
     return render(request, "core/form_page.html", {"form": form, **context})
 
@@ -369,22 +369,15 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(path__startswith=org.path)
         .exclude(level=Level.PARTY_GROUP)
     )
-    form = org_forms.MoveForm(request.POST or None, parents=parents)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.move_organization(org, form.cleaned_data["parent"], acting_user=request.user)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                gettext("已将“%(name)s”调整到“%(parent)s”之下。")
-                % {"name": org.name, "parent": form.cleaned_data["parent"].name},
-            )
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(
+    return action_form(
         request,
-        form,
+        org_forms.MoveForm(request.POST or None, parents=parents),
+        lambda data: actions.move_organization(org, data["parent"], acting_user=request.user),
+        success=lambda moved: (
+            gettext("已将“%(name)s”调整到“%(parent)s”之下。")
+            % {"name": moved.name, "parent": moved.get_parent().name}
+        ),
+        next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("调整隶属关系：%(name)s") % {"name": org.name},
         breadcrumbs=crumbs,
         intro=gettext("下级党组织随之一并调整。"),
@@ -435,25 +428,14 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org, crumbs = _structural(request, pk, gettext("撤销"))
-    form = org_forms.DissolveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.dissolve_organization(
-                org,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, gettext("已撤销“%(name)s”，其历史记录予以保留。") % {"name": org.name}
-            )
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(
+    return action_form(
         request,
-        form,
+        org_forms.DissolveForm(request.POST or None),
+        lambda data: actions.dissolve_organization(
+            org, on=data["on"], reason=data["reason"], acting_user=request.user
+        ),
+        success=gettext("已撤销“%(name)s”，其历史记录予以保留。") % {"name": org.name},
+        next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("撤销：%(name)s") % {"name": org.name},
         breadcrumbs=crumbs,
         intro=gettext("撤销后组织及其记录保留为历史，不再出现在日常列表中。"),
@@ -501,24 +483,14 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def term_create(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, CHANGE, pk=pk)
-    form = org_forms.TermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.start_term(org, form.cleaned_data, acting_user=request.user)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, gettext("已登记换届。"))
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(
+    return action_form(
         request,
-        form,
+        org_forms.TermForm(request.POST or None),
+        lambda data: actions.start_term(org, data, acting_user=request.user),
+        success=gettext("已登记换届。"),
+        next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("登记换届：%(name)s") % {"name": org.name},
-        breadcrumbs=[
-            LIST_CRUMB,
-            (org.name, reverse("orgs:detail", args=[pk])),
-            (gettext("登记换届"), ""),
-        ],
+        breadcrumbs=_org_crumbs(org, gettext("登记换届")),
         intro=gettext("新一届开始时，上一届委员会自动结束。"),
         cancel_url=reverse("orgs:detail", args=[pk]),
     )
@@ -528,28 +500,16 @@ def term_create(request: HttpRequest, pk: int) -> HttpResponse:
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_scoped(request, CommitteeTerm, CHANGE, pk=pk)
     org = term.organization
-    form = org_forms.TermForm(
-        request.POST or None,
-        initial={"elected_on": term.elected_on, "term_years": term.term_years, "note": term.note},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_term(term, form.cleaned_data, acting_user=request.user)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, gettext("已保存。"))
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(
+    initial = {"elected_on": term.elected_on, "term_years": term.term_years, "note": term.note}
+    return action_form(
         request,
-        form,
+        org_forms.TermForm(request.POST or None, initial=initial),
+        lambda data: actions.update_term(term, data, acting_user=request.user),
+        success=gettext("已保存。"),
+        next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("修改第%(number)s届：%(name)s")
         % {"number": term.number, "name": org.name},
-        breadcrumbs=[
-            LIST_CRUMB,
-            (org.name, reverse("orgs:detail", args=[org.pk])),
-            (gettext("修改届次"), ""),
-        ],
+        breadcrumbs=_org_crumbs(org, gettext("修改届次")),
         cancel_url=reverse("orgs:detail", args=[org.pk]),
     )
 
@@ -558,25 +518,15 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def committee_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     term = get_scoped(request, CommitteeTerm, CHANGE, pk=pk)
     org = term.organization
-    form = org_forms.CommitteeMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_committee_member(term, form.cleaned_data, acting_user=request.user)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, gettext("已添加委员。"))
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(
+    return action_form(
         request,
-        form,
+        org_forms.CommitteeMemberForm(request.POST or None),
+        lambda data: actions.add_committee_member(term, data, acting_user=request.user),
+        success=gettext("已添加委员。"),
+        next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("添加委员：%(name)s 第%(number)s届")
         % {"name": org.name, "number": term.number},
-        breadcrumbs=[
-            LIST_CRUMB,
-            (org.name, reverse("orgs:detail", args=[org.pk])),
-            (gettext("添加委员"), ""),
-        ],
+        breadcrumbs=_org_crumbs(org, gettext("添加委员")),
         cancel_url=reverse("orgs:detail", args=[org.pk]),
     )
 
@@ -585,23 +535,13 @@ def committee_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def committee_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_scoped(request, CommitteeMember, CHANGE, pk=pk)
     org = member.term.organization
-    form = org_forms.EndPostForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.end_committee_post(member, on=form.cleaned_data["on"], acting_user=request.user)
-        except DomainError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, gettext("已登记%(name)s离任。") % {"name": member.name})
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(
+    return action_form(
         request,
-        form,
+        org_forms.EndPostForm(request.POST or None),
+        lambda data: actions.end_committee_post(member, on=data["on"], acting_user=request.user),
+        success=gettext("已登记%(name)s离任。") % {"name": member.name},
+        next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("登记离任：%(member)s") % {"member": member},
-        breadcrumbs=[
-            LIST_CRUMB,
-            (org.name, reverse("orgs:detail", args=[org.pk])),
-            (gettext("登记离任"), ""),
-        ],
+        breadcrumbs=_org_crumbs(org, gettext("登记离任")),
         cancel_url=reverse("orgs:detail", args=[org.pk]),
     )
