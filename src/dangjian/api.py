@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, NinjaAPI, Schema, Swagger
+from ninja import Field, NinjaAPI, Schema, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -294,10 +294,10 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     if getattr(request, "axes_locked_out", False):
         return lockout_response(request)
     if user is None:
-        return 401, {"detail": gettext("用户名或密码错误。")}
+        return Status(401, {"detail": gettext("用户名或密码错误。")})
     if getattr(user, "must_change_password", False):
         # A temporary password set by the security admin must not become a working token.
-        return 403, {"detail": str(MUST_CHANGE_MESSAGE)}
+        return Status(403, {"detail": str(MUST_CHANGE_MESSAGE)})
     if settings.AXES_RESET_ON_SUCCESS:
         # As a web login does; the login signal is not sent, since it would start a session.
         reset_failures(ip=getattr(request, "axes_ip_address", None), username=user.get_username())
@@ -305,7 +305,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     expires = timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
     ApiToken.objects.create(user=user, prefix=raw[:8], key_hash=hash_token(raw), expires_at=expires)
     audit.record_security("auth.api_token_issued", actor=user, obj=user, detail={"prefix": raw[:8]})
-    return 200, {"token": raw, "expires_at": expires.isoformat(), "token_type": "Bearer"}
+    return Status(200, {"token": raw, "expires_at": expires.isoformat(), "token_type": "Bearer"})
 
 
 class RoleOut(Schema):

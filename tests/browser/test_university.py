@@ -161,7 +161,7 @@ def test_university_staff_journey(page_as, world, defects, date_value, shot):
     shot(page, "univ-10-list")
     page.get_by_role("link", name="下一页").click()
     expect(page.get_by_text("第 2 / 2 页")).to_be_visible()
-    expect(page.locator("tbody tr")).to_have_count(6)
+    expect(page.locator("tbody tr")).to_have_count(5)
     page.get_by_label("层级").select_option("branch")
     page.get_by_label("类型").select_option("graduate")
     page.get_by_role("button", name="查询").click()

@@ -100,7 +100,7 @@ def _validate_fields(
                 "name": parent.name
             }
         if instance is not None and instance.pk:
-            for child in instance.get_children().filter(status=Status.ACTIVE):
+            for child in Organization.objects.get_children(instance).filter(status=Status.ACTIVE):
                 if org_rules.check_parent(child.level, level):
                     errors["level"] = gettext(
                         "下级党组织“%(name)s”（%(level)s）不能设在%(label)s之下，不能改为此层级。"
@@ -159,7 +159,7 @@ def update_organization(
     if level_changes:
         _require(acting_user, CHANGE, org, strictly_below=True, what=gettext("调整层级："))
     merged = {name: getattr(org, name) for name in EDITABLE_FIELDS} | dict(data)
-    _validate_fields(merged, parent=org.get_parent(), instance=org)
+    _validate_fields(merged, parent=Organization.objects.get_parent(org), instance=org)
     before = snapshot(org, EDITABLE_FIELDS)
     for name in EDITABLE_FIELDS:
         if name in data:
@@ -184,7 +184,7 @@ def move_organization(
     problem = org_rules.check_parent(org.level, new_parent.level)
     if problem:
         raise DomainError({"parent": problem})
-    old_parent = org.get_parent()
+    old_parent = Organization.objects.get_parent(org)
     if old_parent and old_parent.pk == new_parent.pk:
         raise DomainError({"parent": gettext("新的上级党组织与原上级相同。")})
     Organization.objects.move(org, new_parent, pos="last-child")
@@ -214,7 +214,7 @@ def dissolve_organization(
         raise DomainError({"on": gettext("撤销日期不能晚于今天。")})
     if org.founded_on and on < org.founded_on:
         raise DomainError({"on": gettext("撤销日期不能早于成立日期。")})
-    active_children = org.get_descendants().filter(status=Status.ACTIVE)
+    active_children = Organization.objects.get_descendants(org).filter(status=Status.ACTIVE)
     if active_children.exists():
         names = "、".join(active_children.values_list("name", flat=True)[:3])
         raise DomainError(
@@ -246,7 +246,7 @@ def merge_organization(
     if on > timezone.localdate():
         raise DomainError({"on": gettext("合并日期不能晚于今天。")})
     moved_children = 0
-    for child in list(org.get_children().filter(status=Status.ACTIVE)):
+    for child in list(Organization.objects.get_children(org).filter(status=Status.ACTIVE)):
         Organization.objects.move(child, into, pos="last-child")
         into.refresh_from_db()
         moved_children += 1
@@ -269,7 +269,7 @@ def merge_organization(
 def delete_organization(org: Organization, *, acting_user: Any) -> None:
     """Delete an organization entered by mistake; refused when anything refers to it."""
     _require(acting_user, DELETE, org, strictly_below=True, what=gettext("删除"))
-    if org.get_children_count():
+    if Organization.objects.get_children_count(org):
         raise DomainError(gettext("该党组织有下级组织，不能删除；如已不再存在，请使用“撤销”。"))
     label, pk = str(org), org.pk
     try:

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import ValidationError
 
 from dangjian.core.permissions import deny, get_scoped, require
@@ -81,7 +81,7 @@ def _detail(request: HttpRequest, org: Organization) -> Organization:
     )
     current = terms[0] if terms else None
     count = member_counts([org]).get(org.pk)
-    org.children_count = org.get_children_count()  # type: ignore[attr-defined]
+    org.children_count = Organization.objects.get_children_count(org)  # type: ignore[attr-defined]
     org.member_count = count.total if count else None  # type: ignore[attr-defined]
     org.current_term = current  # type: ignore[attr-defined]
     org.warnings = _warnings(org, current, count.full if count else None)  # type: ignore[attr-defined]
@@ -157,16 +157,14 @@ def get_organization(request: HttpRequest, org_id: int) -> Organization:
     summary="设立党组织",
     description="在 parent 之下设立党组织；层级须符合组织设置规则（如党支部不能设在党小组之下）。",
 )
-def create_organization(
-    request: HttpRequest, payload: OrganizationCreate
-) -> tuple[int, Organization]:
+def create_organization(request: HttpRequest, payload: OrganizationCreate) -> Status[Organization]:
     """Create an organization under a parent in the caller's scope."""
     require(request, Organization, ADD)
     parent = get_scoped(request, Organization, ADD, pk=payload.parent)
     org = actions.create_organization(
         payload.action_data(), parent=parent, acting_user=request.user
     )
-    return 201, _detail(request, org)
+    return Status(201, _detail(request, org))
 
 
 @router.patch(
@@ -236,12 +234,12 @@ def dissolve_organization(request: HttpRequest, org_id: int, payload: DissolveIn
     summary="删除误建的党组织",
     description="仅用于删除误建的组织；有下级组织或已有记录时拒绝（422），请改用撤销。",
 )
-def delete_organization(request: HttpRequest, org_id: int) -> tuple[int, None]:
+def delete_organization(request: HttpRequest, org_id: int) -> Status[None]:
     """Delete an organization entered by mistake."""
     org = get_scoped(request, Organization, DELETE, pk=org_id)
     _require_above(request, org, DELETE)
     actions.delete_organization(org, acting_user=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -268,12 +266,12 @@ def list_terms(request: HttpRequest, org_id: int) -> list[CommitteeTerm]:
     summary="登记换届",
     description="登记新一届委员会；上一届在选举日结束，其在任委员同日离任。",
 )
-def create_term(request: HttpRequest, org_id: int, payload: TermIn) -> tuple[int, CommitteeTerm]:
+def create_term(request: HttpRequest, org_id: int, payload: TermIn) -> Status[CommitteeTerm]:
     """Record a new committee term."""
     require(request, CommitteeTerm, ADD)
     org = get_scoped(request, Organization, CHANGE, pk=org_id)
     term = actions.start_term(org, payload.model_dump(), acting_user=request.user)
-    return 201, CommitteeTerm.objects.prefetch_related("members").get(pk=term.pk)
+    return Status(201, CommitteeTerm.objects.prefetch_related("members").get(pk=term.pk))
 
 
 __all__ = ["router", "with_parent"]

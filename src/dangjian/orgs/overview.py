@@ -43,4 +43,4 @@ def branch_card(org: Organization) -> BranchCard:
     term = org.terms.filter(closed_on__isnull=True).prefetch_related("members").first()
     posts = [m for m in term.members.all() if m.ended_on is None] if term else []
     secretary = next((m.name for m in posts if m.position == "secretary"), "")
-    return BranchCard(org, secretary, [str(m) for m in posts], org.get_parent())
+    return BranchCard(org, secretary, [str(m) for m in posts], Organization.objects.get_parent(org))

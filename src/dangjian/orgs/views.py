@@ -215,7 +215,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if org.is_active
         else []
     )
-    descendants = org.get_descendants()
+    descendants = Organization.objects.get_descendants(org)
     level_counts = dict(
         descendants.filter(status=Status.ACTIVE)
         .order_by()
@@ -249,7 +249,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_restructure": actions._may(user, CHANGE, org, strictly_below=True),
             "can_delete": actions._may(user, DELETE, org, strictly_below=True),
             "can_add_child": _can_on(user, ADD, org) and org.level != Level.PARTY_GROUP,
-            "parent": org.get_parent(),
+            "parent": Organization.objects.get_parent(org),
         },
     )
 
@@ -375,7 +375,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: actions.move_organization(org, data["parent"], acting_user=request.user),
         success=lambda moved: (
             gettext("已将“%(name)s”调整到“%(parent)s”之下。")
-            % {"name": moved.name, "parent": moved.get_parent().name}
+            % {"name": moved.name, "parent": Organization.objects.get_parent(moved).name}
         ),
         next_url=reverse("orgs:detail", args=[org.pk]),
         page_title=gettext("调整隶属关系：%(name)s") % {"name": org.name},
@@ -448,7 +448,7 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, DELETE, pk=pk)
     _require_above(request, org, DELETE)
-    parent = org.get_parent()
+    parent = Organization.objects.get_parent(org)
     form = forms.Form(request.POST or None)
     if request.method == "POST":
         try:

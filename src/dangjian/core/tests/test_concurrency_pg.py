@@ -72,7 +72,7 @@ def test_parallel_children_get_distinct_paths() -> None:
         )
 
     assert run_threads(6, work) == []
-    children = Organization.objects.get(pk=tree.c1.pk).get_children()
+    children = Organization.objects.get_children(Organization.objects.get(pk=tree.c1.pk))
     assert children.filter(code__startswith="PAR-").count() == 6
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
     assert audit.verify_chain()[1] is None

@@ -30,7 +30,7 @@ class TestCreate:
         org = actions.create_organization(
             branch("C1-B9"), parent=tree.c1, acting_user=personas["committee"]
         )
-        assert org.get_parent().pk == tree.c1.pk and org.depth == 3
+        assert Organization.objects.get_parent(org).pk == tree.c1.pk and org.depth == 3
         assert org.name_initials == "xdzb"
         event = AuditEvent.objects.get(action="orgs.organization.create")
         assert event.changes["code"] == [None, "C1-B9"]
@@ -79,7 +79,7 @@ class TestCreate:
         actions.create_organization(
             branch("C1-G-B1"), parent=general, acting_user=personas["committee"]
         )
-        assert general.get_children_count() == 1
+        assert Organization.objects.get_children_count(general) == 1
 
     def test_a_new_university_committee_only_from_the_system(self, tree, personas) -> None:
         with pytest.raises(DomainError):
@@ -164,10 +164,10 @@ class TestUpdate:
 class TestMove:
     def test_move_carries_the_subtree(self, tree, personas) -> None:
         moved = actions.move_organization(tree.b1, tree.c2, acting_user=personas["univ"])
-        assert moved.get_parent().pk == tree.c2.pk
+        assert Organization.objects.get_parent(moved).pk == tree.c2.pk
         group = Organization.objects.get(code="C1-B1-G1")
         assert group.path.startswith(moved.path)
-        assert Organization.find_problems() == ([], [], [], [], [])
+        assert Organization.objects.find_problems() == ([], [], [], [], [])
 
     def test_move_under_own_descendant_is_refused(self, tree, personas) -> None:
         with pytest.raises(DomainError) as caught:
@@ -258,13 +258,16 @@ class TestDissolveMergeDelete:
             actions.merge_handlers.pop()
         tree.b1.refresh_from_db()
         assert tree.b1.status == Status.MERGED and tree.b1.merged_into_id == tree.b2.pk
-        assert Organization.objects.get(code="C1-B1-G1").get_parent().pk == tree.b2.pk
+        assert (
+            Organization.objects.get_parent(Organization.objects.get(code="C1-B1-G1")).pk
+            == tree.b2.pk
+        )
         assert seen == [("C1-B1", "C1-B2")]
         assert AuditEvent.objects.get(action="orgs.organization.merge").detail == {
             "children_moved": 1,
             "records_moved": 3,
         }
-        assert Organization.find_problems() == ([], [], [], [], [])
+        assert Organization.objects.find_problems() == ([], [], [], [], [])
 
     def test_merge_into_other_level_or_descendant_is_refused(self, tree, personas) -> None:
         with pytest.raises(DomainError):

@@ -161,11 +161,14 @@ def add_branches(tree: Tree, count: int) -> None:
     """Branches under C1 with committee terms (created directly: test data, not a use case)."""
     c1 = Organization.objects.get(pk=tree.c1.pk)
     for number in range(count):
-        branch = c1.add_child(
-            name=f"文学院第{number}党支部",
-            code=f"C1-X{number:03d}",
-            level=Level.BRANCH,
-            kind="graduate",
+        branch = Organization.objects.add_child(
+            c1,
+            {
+                "name": f"文学院第{number}党支部",
+                "code": f"C1-X{number:03d}",
+                "level": Level.BRANCH,
+                "kind": "graduate",
+            },
         )
         c1.refresh_from_db()
         CommitteeTerm.objects.create(
@@ -260,7 +263,7 @@ def test_create(login: Any, tree: Tree, personas: Any) -> None:
     assert body["parent"] == tree.c1.pk
     assert body["depth"] == 3
     assert body["kind"] == "teacher"
-    assert org.get_parent().pk == tree.c1.pk
+    assert Organization.objects.get_parent(org).pk == tree.c1.pk
     assert org.founded_on == date(2024, 3, 1)
     event = AuditEvent.objects.get(action="orgs.organization.create", success=True)
     assert event.actor_id == personas["committee"].pk
@@ -391,7 +394,7 @@ def test_move(login: Any, tree: Tree) -> None:
     response = send(login("committee"), "post", org_url(tree.g1, "/move"), {"parent": tree.b2.pk})
     assert response.status_code == 200, response.content
     assert response.json()["parent"] == tree.b2.pk
-    assert Organization.objects.get(pk=tree.g1.pk).get_parent().pk == tree.b2.pk
+    assert Organization.objects.get_parent(Organization.objects.get(pk=tree.g1.pk)).pk == tree.b2.pk
 
 
 def test_move_under_own_descendant_is_refused(univ: Client, tree: Tree) -> None:
@@ -413,7 +416,7 @@ def test_move_of_own_level_is_403(login: Any, tree: Tree) -> None:
 def test_move_to_a_parent_outside_scope_is_404(login: Any, tree: Tree) -> None:
     response = send(login("committee"), "post", org_url(tree.b2, "/move"), {"parent": tree.c2.pk})
     assert response.status_code == 404
-    assert Organization.objects.get(pk=tree.b2.pk).get_parent().pk == tree.c1.pk
+    assert Organization.objects.get_parent(Organization.objects.get(pk=tree.b2.pk)).pk == tree.c1.pk
 
 
 # --- merge and dissolve -----------------------------------------------------------------------

@@ -99,10 +99,14 @@ def test_creates_a_subtree_parents_first(tree, personas) -> None:
     general = Organization.objects.get(code="C1-N1")
     branch = Organization.objects.get(code="C1-N1-B1")
     group = Organization.objects.get(code="C1-G9")
-    assert general.get_parent() == tree.c1 and general.level == "general_branch"
-    assert branch.get_parent() == general and branch.kind == "teacher" and branch.is_model_branch
+    assert Organization.objects.get_parent(general) == tree.c1 and general.level == "general_branch"
+    assert (
+        Organization.objects.get_parent(branch) == general
+        and branch.kind == "teacher"
+        and branch.is_model_branch
+    )
     assert branch.phone == "13812345678" and branch.founded_on == date(2023, 7, 1)
-    assert group.get_parent() == branch and group.level == "party_group"
+    assert Organization.objects.get_parent(group) == branch and group.level == "party_group"
     event = AuditEvent.objects.get(action="orgs.organization.import")
     assert event.success and event.detail["created"] == 3 and event.actor == personas["committee"]
     assert AuditEvent.objects.filter(action="orgs.organization.create", success=True).count() == 3
@@ -174,7 +178,7 @@ def test_a_thousand_rows(tree, personas, count) -> None:
     result = run(personas["univ"], xlsx(rows))
     assert result.ok, result.errors[:3]
     assert result.created == 1000 and count() == before + 1000
-    assert Organization.objects.get(code="K09-B098").get_parent().code == "K09"
+    assert Organization.objects.get_parent(Organization.objects.get(code="K09-B098")).code == "K09"
 
 
 # --- bad files: nothing is written, the right cell is marked ---------------------------------

@@ -61,7 +61,7 @@ def test_move_form_refuses_descendant_inline(tree, login) -> None:
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()  # descendants are not offered
     tree.c1.refresh_from_db()
-    assert tree.c1.get_parent().pk == tree.university.pk
+    assert Organization.objects.get_parent(tree.c1).pk == tree.university.pk
 
 
 def test_detail_flags_overdue_reelection(tree, login) -> None:
