@@ -16,6 +16,8 @@ def test_switch_to_english_and_back(page_as, world, shot):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("org-tree")).to_be_visible()
     expect(page.get_by_role("button", name="中文")).to_be_visible()
+    menu = page.locator("nav.dj-sidebar").inner_text()
+    assert "Organization tree" in menu and "组织架构" not in menu, menu
     shot(page, "language-01-english-tree")
     page.goto("/")
     expect(page.locator("#chart-kind canvas")).to_be_visible()

@@ -17,6 +17,7 @@ needs grows with the cleaned data, not with the workbook.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
@@ -130,7 +131,7 @@ class ImportContext:
             self.updated += 1
 
 
-class ImportSpec:
+class ImportSpec(ABC):
     """How one record type is imported. Subclass per type; see orgs/importers.py.
 
     `write_row` (or `write`) must change data only through the app's actions, with
@@ -202,9 +203,9 @@ class ImportSpec:
                 ctx.refuse(row, error)
         ctx.current = None
 
+    @abstractmethod
     def write_row(self, row: Row, ctx: ImportContext) -> str | None:
-        """Write one row by calling an action; return CREATED or UPDATED."""
-        raise NotImplementedError(f"{type(self).__name__} must implement write_row()")
+        """Write one row by calling an action; return CREATED or UPDATED (each spec's own)."""
 
 
 def _file_errors(messages: Iterable[str]) -> list[CellError]:
