@@ -84,7 +84,7 @@ class OrganizationListView(ScopedListView):
         counts = member_counts(page)
         for org in page:
             count = counts.get(org.pk)
-            org.member_total = count.total if count else None
+            org.member_total = count.total if count else 0
         context["object_list"] = page
         context["can_add"] = can(self.request.user, Organization, ADD)
         return context
@@ -158,7 +158,7 @@ def _annotate_nodes(nodes: list[Organization]) -> None:
     counts = member_counts(nodes)
     for node in nodes:
         count = counts.get(node.pk)
-        node.member_total = count.total if count else None
+        node.member_total = count.total if count else 0
 
 
 @login_required
@@ -242,7 +242,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children_total": children_total,
             "terms": terms,
             "current_term": current,
-            "member_total": count.total if count else None,
+            "member_total": count.total if count else 0,
             "warnings": warnings,
             "level_counts": [(Level(k).label, v) for k, v in level_counts.items()],
             "can_change": _can_on(user, CHANGE, org),

@@ -191,9 +191,12 @@ def test_secretary_home_shows_the_branch_not_university_counts(tree, login) -> N
     assert context["my_branch"].org.code == "C1-B1" and "stats" not in context
 
 
-def test_member_counts_are_missing_not_zero_without_a_registry(tree, login) -> None:
-    page = login("univ").get(f"/orgs/{tree.c1.pk}/").content.decode()
-    assert '<div class="dj-stat-value">—</div>' in page
+def test_member_counts_are_zero_until_members_exist(tree, login) -> None:
+    """The issue's wording: counts show 0 until the member registry counts members; the
+    member-based structure rules stay unchecked meanwhile (the facts are unknown)."""
+    page = login("univ").get(f"/orgs/{tree.b1.pk}/").content.decode()
+    assert '<div class="dj-stat-value">0</div>' in page
+    assert "org.branch.min_members" not in page
 
 
 def test_within_select_is_bounded_but_accepts_deeper_organizations(
