@@ -273,7 +273,14 @@ def change_own_password(user: User, *, password: str, acting_user: Any) -> None:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit.record_security("auth.password_changed", actor=user, obj=user, message="修改密码")
+    revoked = _revoke_tokens(user)  # a token taken with the old password must not live on
+    audit.record_security(
+        "auth.password_changed",
+        actor=user,
+        obj=user,
+        message="修改密码",
+        detail={"api_tokens_revoked": revoked},
+    )
 
 
 def _check_organization(role: str, organization: Organization | None) -> None:

@@ -7,13 +7,14 @@ only after commit. Views, API, importers and commands call actions, never `save(
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 from dangjian.core import audit
 from dangjian.core.errors import DomainError
@@ -100,6 +101,20 @@ def domain_action(code: str, label: Text = "") -> Callable[[Callable[P, R]], Cal
                 if not nested:
                     target = args[0] if args and isinstance(args[0], models.Model) else None
                     audit.record(code, actor=actor, obj=target, success=False, message=str(error))
+                raise
+            except Exception as error:
+                # Not a refusal but a fault (a race on a unique value, a bug): still on record.
+                _current.reset(token)
+                if not nested:
+                    target = args[0] if args and isinstance(args[0], models.Model) else None
+                    with contextlib.suppress(DatabaseError):
+                        audit.record(
+                            code,
+                            actor=actor,
+                            obj=target,
+                            success=False,
+                            message=f"系统错误：{type(error).__name__}",
+                        )
                 raise
             _current.reset(token)
             return result

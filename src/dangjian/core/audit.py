@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import hmac
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +139,21 @@ def mask_changes(
     return result
 
 
+def canonical_address(address: str | None) -> str | None:
+    """The address as the database stores it (IPv6 compressed, lower case), or None.
+
+    The MAC must cover exactly what is stored, or a valid row would fail verification.
+    """
+    if not address:
+        return None
+    try:
+        return (
+            clean_ipv6_address(address) if ":" in address else str(ipaddress.IPv4Address(address))
+        )
+    except (ValueError, ValidationError):
+        return None
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Current values of a model's concrete fields (FKs by id), to diff after a change."""
     names = fields or [f.attname for f in obj._meta.concrete_fields]
@@ -168,6 +186,7 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction if there is one."""
     info = request_info()
+    address = canonical_address(info.ip_address)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk or "")
@@ -180,7 +199,7 @@ def record(
             occurred_at=timezone.now(),
             actor=user,
             actor_name=(user.get_username() if user else actor_name)[:150],
-            ip_address=info.ip_address,
+            ip_address=address,
             user_agent=info.user_agent[:255],
             category=category,
             action=action,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
@@ -41,7 +41,10 @@ def get_scoped(request: HttpRequest, model: type[M], action: str = VIEW, **looku
     """
     require(request, model, action)
     manager: Any = model._default_manager
-    obj = manager.restrict(request.user, action).filter(**lookup).first()
+    try:
+        obj = manager.restrict(request.user, action).filter(**lookup).first()
+    except (ValueError, TypeError, ValidationError):  # a malformed id, e.g. ?parent=abc
+        raise Http404(gettext("未找到该记录，或不在您的管理范围内。"))
     if obj is not None:
         return obj  # type: ignore[no-any-return]
     if action != VIEW and manager.restrict(request.user, VIEW).filter(**lookup).exists():

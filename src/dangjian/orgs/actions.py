@@ -43,6 +43,14 @@ EDITABLE_FIELDS = (
     "note",
 )
 
+DECIDED_ABOVE = (
+    "level",
+    "code",
+    "is_model_branch",
+    "is_benchmark_department",
+    "is_dual_leader_studio",
+)
+
 # Apps that keep records under an organization register a function here that moves those
 # records from a merged organization to the one it merges into (called inside the merge).
 merge_handlers: list[Callable[[Organization, Organization], int]] = []
@@ -155,9 +163,19 @@ def update_organization(
     _require(acting_user, CHANGE, org, strictly_below=False, what=gettext("修改"))
     if not org.is_active:
         raise DomainError(gettext("已撤销或合并的党组织不能修改。"))
-    level_changes = "level" in data and data["level"] != org.level
-    if level_changes:
-        _require(acting_user, CHANGE, org, strictly_below=True, what=gettext("调整层级："))
+    # Level, code and the designations awarded by the level above (样板支部 and the like) are
+    # decided above this organization, not by it.
+    decided_above = [
+        name for name in DECIDED_ABOVE if name in data and data[name] != getattr(org, name)
+    ]
+    if decided_above:
+        _require(
+            acting_user,
+            CHANGE,
+            org,
+            strictly_below=True,
+            what=gettext("调整层级、组织编码或创建标识："),
+        )
     merged = {name: getattr(org, name) for name in EDITABLE_FIELDS} | dict(data)
     _validate_fields(merged, parent=Organization.objects.get_parent(org), instance=org)
     before = snapshot(org, EDITABLE_FIELDS)
@@ -347,6 +365,8 @@ def update_term(term: CommitteeTerm, data: Mapping[str, Any], *, acting_user: An
     _require(
         acting_user, CHANGE, term.organization, strictly_below=False, what=gettext("修改换届信息：")
     )
+    if not term.organization.is_active:
+        raise DomainError(gettext("已撤销或合并的党组织不能调整委员会。"))
     values = _term_fields(data, term.organization)
     before = snapshot(term, values.keys())
     for name, value in values.items():
@@ -364,6 +384,8 @@ def add_committee_member(
     _require(
         acting_user, CHANGE, term.organization, strictly_below=False, what=gettext("调整委员：")
     )
+    if not term.organization.is_active:
+        raise DomainError(gettext("已撤销或合并的党组织不能调整委员会。"))
     name = (data.get("name") or "").strip()
     if not name:
         raise DomainError({"name": gettext("请填写委员姓名。")})
@@ -395,6 +417,8 @@ def end_committee_post(member: CommitteeMember, *, on: date, acting_user: Any) -
         strictly_below=False,
         what=gettext("调整委员："),
     )
+    if not member.term.organization.is_active:
+        raise DomainError(gettext("已撤销或合并的党组织不能调整委员会。"))
     if member.ended_on:
         raise DomainError(gettext("该委员已离任。"))
     if member.started_on and on < member.started_on:

@@ -112,8 +112,8 @@ def tree(request: HttpRequest) -> HttpResponse:
         matches = list(search_organizations(scoped, query).order_by("path")[:200])
         _annotate_nodes(matches)
         parent_paths = {m.path[: -Organization.steplen] for m in matches if m.depth > 1}
-        parents = dict(
-            Organization.objects.filter(path__in=parent_paths).values_list("path", "name")
+        parents = dict(  # only parents the user may see; others stay unnamed
+            scoped.filter(path__in=parent_paths).values_list("path", "name")
         )
         for match in matches:
             match.parent_name = parents.get(match.path[: -Organization.steplen], "")

@@ -293,3 +293,22 @@ def test_temporary_password_gives_no_token(tree, personas) -> None:
         content_type="application/json",
     )
     assert response.status_code == 403 and "修改密码" in response.json()["detail"]
+
+
+def test_changing_ones_password_ends_api_tokens(tree, personas) -> None:
+    """A token taken with a stolen password must not outlive the victim's password change."""
+    from django.test import Client
+
+    from dangjian.accounts.actions import change_own_password
+    from dangjian.core.testing.personas import PASSWORD
+
+    client = Client()
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": "univ", "password": PASSWORD},
+        content_type="application/json",
+    ).json()["token"]
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    user = personas["univ"]
+    change_own_password(user, password="Another-Passw0rd!", acting_user=user)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401

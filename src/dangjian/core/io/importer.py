@@ -323,11 +323,27 @@ def _write(spec: ImportSpec, rows: list[Row], ctx: ImportContext) -> None:
 def _finish(ctx: ImportContext, result: ImportResult, *, written: bool = False) -> ImportResult:
     """Record a failed import (a successful one is recorded inside its transaction)."""
     if not written:
-        _audit(ctx, total=result.total, success=False, errors=len(result.errors))
+        # Row refusals recorded by the actions were rolled back with the import: the import's
+        # own event keeps the first of them, so the log still says which rows and why.
+        first = [
+            {"row": e.row, "column": str(e.header or e.column_key or ""), "message": str(e.message)}
+            for e in result.errors[:AUDITED_ERRORS]
+        ]
+        _audit(ctx, total=result.total, success=False, errors=len(result.errors), first=first)
     return result
 
 
-def _audit(ctx: ImportContext, *, total: int, success: bool, errors: int = 0) -> None:
+AUDITED_ERRORS = 50
+
+
+def _audit(
+    ctx: ImportContext,
+    *,
+    total: int,
+    success: bool,
+    errors: int = 0,
+    first: list[dict[str, object]] | None = None,
+) -> None:
     spec = ctx.spec
     with translation.override(settings.LANGUAGE_CODE):  # the audit log is kept in one language
         label = str(spec.label)
@@ -343,6 +359,7 @@ def _audit(ctx: ImportContext, *, total: int, success: bool, errors: int = 0) ->
             "created": ctx.created if success else 0,
             "updated": ctx.updated if success else 0,
             "errors": errors,
+            **({"first_errors": first} if first else {}),
         },
         success=success,
         message="" if success else f"发现{errors}处错误，未导入任何数据。",

@@ -132,3 +132,18 @@ def test_postgresql_refuses_update_and_delete() -> None:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "address", ["2001:DB8::1", "fe80::1%eth0", "::ffff:10.0.0.1", "10.0.0.1", "not-an-ip"]
+)
+def test_any_client_address_keeps_the_chain_valid(address: str) -> None:
+    """The MAC covers the address as stored (IPv6 canonical), so verification holds."""
+    from dangjian.core.audit import RequestInfo, current_request
+
+    token = current_request.set(RequestInfo(address, "test"))
+    try:
+        audit.record("test.address")
+    finally:
+        current_request.reset(token)
+    assert audit.verify_chain() == (1, None)

@@ -58,7 +58,12 @@ def home(request: HttpRequest) -> HttpResponse:
             ctx = FigureContext(top, Period.on(today))
             names = ["orgs.total", "orgs.committees", "orgs.branches", "orgs.party_groups"]
             context["stats"] = [figure_registry.compute(name, ctx) for name in names]
-            context["by_kind"] = figure_registry.compute("orgs.branches_by_kind", ctx)
+            by_kind = figure_registry.compute("orgs.branches_by_kind", ctx)
+            context["kind_chart"] = [  # emitted with json_script: labels are never markup
+                {"name": str(part.label), "value": part.value}
+                for part in by_kind.parts
+                if part.value
+            ]
             context["flags"] = figure_registry.compute("orgs.creation_flags", ctx)
         overdue = overdue_terms(user, today)
         context["overdue_terms"], context["overdue_total"] = overdue[:8], len(overdue)

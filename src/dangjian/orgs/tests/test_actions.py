@@ -133,7 +133,7 @@ class TestUpdate:
         actions.update_organization(
             tree.b1,
             {"name": "文学院教职工第一党支部", "is_model_branch": True},
-            acting_user=personas["secretary"],
+            acting_user=personas["committee"],
         )
         tree.b1.refresh_from_db()
         assert tree.b1.is_model_branch and tree.b1.name_initials.startswith("wxyjzg")
@@ -367,3 +367,49 @@ class TestTerms:
         )
         with pytest.raises(DomainError):
             actions.end_committee_post(secretary, on=date(2024, 2, 1), acting_user=personas["univ"])
+
+
+class TestReviewFindings:
+    """Refusals added after the security review."""
+
+    @pytest.mark.parametrize(
+        "change", [{"is_model_branch": True}, {"code": "NEW"}, {"is_dual_leader_studio": True}]
+    )
+    def test_designations_and_code_are_decided_above(self, tree, personas, change) -> None:
+        with pytest.raises(DomainError):
+            actions.update_organization(tree.b1, change, acting_user=personas["secretary"])
+        actions.update_organization(tree.b1, change, acting_user=personas["committee"])
+        actions.update_organization(tree.b1, {"phone": "0731-1"}, acting_user=personas["secretary"])
+
+    def test_committee_of_a_dissolved_organization_is_frozen(self, tree, personas) -> None:
+        term = actions.start_term(tree.b2, {"elected_on": date(2023, 6, 1)}, acting_user=None)
+        member = actions.add_committee_member(
+            term, {"name": "王明", "position": "secretary"}, acting_user=None
+        )
+        actions.dissolve_organization(tree.b2, on=date(2024, 7, 1), reason="毕业", acting_user=None)
+        term.refresh_from_db()
+        member.refresh_from_db()
+        with pytest.raises(DomainError):
+            actions.add_committee_member(
+                term, {"name": "李华", "position": "member"}, acting_user=personas["committee"]
+            )
+        with pytest.raises(DomainError):
+            actions.update_term(
+                term, {"elected_on": date(2023, 6, 2)}, acting_user=personas["committee"]
+            )
+        with pytest.raises(DomainError):
+            actions.end_committee_post(
+                member, on=date(2024, 8, 1), acting_user=personas["committee"]
+            )
+
+    def test_unexpected_fault_is_audited_and_raised(self, tree, personas) -> None:
+        from dangjian.core.actions import domain_action
+
+        @domain_action("test.fault")
+        def fault(org, *, acting_user=None):
+            raise ValueError("bug")
+
+        with pytest.raises(ValueError):
+            fault(tree.b1, acting_user=personas["univ"])
+        event = AuditEvent.objects.get(action="test.fault")
+        assert not event.success and "ValueError" in event.message

@@ -339,7 +339,7 @@ def test_empty_body_names_every_required_field(univ: Client, tree: Tree) -> None
 
 def test_update_changes_only_the_given_fields(login: Any, tree: Tree) -> None:
     response = send(
-        login("secretary"),
+        login("committee"),
         "patch",
         org_url(tree.b1),
         {"phone": "0731-88880001", "is_dual_leader_studio": True},
@@ -352,6 +352,17 @@ def test_update_changes_only_the_given_fields(login: Any, tree: Tree) -> None:
     assert org.name == "文学院教工第一党支部"
     event = AuditEvent.objects.get(action="orgs.organization.update", success=True)
     assert event.changes["phone"] == ["", "0731-88880001"]
+
+
+def test_a_branch_cannot_award_itself_a_designation_or_change_its_code(
+    login: Any, tree: Tree
+) -> None:
+    client = login("secretary")
+    assert send(client, "patch", org_url(tree.b1), {"phone": "0731-1"}).status_code == 200
+    for change in ({"is_model_branch": True}, {"code": "HIJACK"}):
+        assert send(client, "patch", org_url(tree.b1), change).status_code == 422
+    org = Organization.objects.get(pk=tree.b1.pk)
+    assert not org.is_model_branch and org.code == "C1-B1"
 
 
 def test_update_kind_to_none(univ: Client, tree: Tree) -> None:

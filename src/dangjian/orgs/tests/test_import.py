@@ -515,3 +515,16 @@ def test_many_errors_show_the_first_hundred(tree, personas, login, media) -> Non
     page = client.get(response["Location"]).content.decode()
     assert "发现 150 处错误" in page and "显示前 100 处" in page
     assert page.count("NOPE") == 100
+
+
+def test_a_refused_import_keeps_which_rows_and_why_in_the_audit_log(tree, personas, count) -> None:
+    from dangjian.core.models import AuditEvent
+
+    rows: list[list[Any]] = [
+        HEADER,
+        ["C1-B1", "重复编码支部", "党支部", "本科生", "C1", "2020-09-01"],
+    ]
+    result = run(personas["univ"], xlsx(rows))
+    assert not result.ok
+    event = AuditEvent.objects.filter(action__endswith=".import", success=False).latest("seq")
+    assert event.detail["errors"] >= 1 and event.detail["first_errors"][0]["row"] == 2

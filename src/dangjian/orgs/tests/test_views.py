@@ -215,3 +215,14 @@ def test_within_select_is_bounded_but_accepts_deeper_organizations(
         "数学学院研究生党支部",
     ]
     assert [o.code for o in response.context["object_list"]] == ["C2-B3"]
+
+
+def test_malformed_ids_answer_404(tree, login) -> None:
+    assert login("univ").get("/orgs/add/", {"parent": "abc"}).status_code == 404
+
+
+def test_tree_search_names_only_visible_parents(tree, login) -> None:
+    matches = login("secretary").get("/orgs/tree/", {"q": "wxyjg"}).context["matches"]
+    assert [(m.code, m.parent_name) for m in matches] == [("C1-B1", "")]
+    matches = login("committee").get("/orgs/tree/", {"q": "wxyjg"}).context["matches"]
+    assert [(m.code, m.parent_name) for m in matches] == [("C1-B1", "文学院党委")]
