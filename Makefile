@@ -40,6 +40,7 @@ typecheck: $(STAMP)
 
 check-deploy: $(STAMP)
 	DANGJIAN_ENV=production DANGJIAN_SECRET_KEY=$$(openssl rand -hex 32) DANGJIAN_ALLOWED_HOSTS=dangjian.example.edu.cn \
+		DANGJIAN_FIELD_KEYS=k1:$$(openssl rand -hex 16) DANGJIAN_LOOKUP_KEY=$$(openssl rand -hex 16) \
 		$(BIN)/dangjian check --deploy --fail-level WARNING
 
 clean:

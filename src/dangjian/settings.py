@@ -230,6 +230,13 @@ EMAIL_HOST = env_str("DANGJIAN_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DANGJIAN_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DANGJIAN_EMAIL_FROM", "dangjian@localhost")
 
+# Protected fields (core/crypto.py): SM4 keys "id:hex32,id:hex32" (first encrypts) or a file
+# with one per line, and the lookup-hash key (hex32). Derived from the secret key when unset,
+# which the production checks refuse.
+DANGJIAN_FIELD_KEYS = env_str("DANGJIAN_FIELD_KEYS")
+DANGJIAN_FIELD_KEY_FILE = env_str("DANGJIAN_FIELD_KEY_FILE")
+DANGJIAN_LOOKUP_KEY = env_str("DANGJIAN_LOOKUP_KEY")
+
 # Audit chain key: an HMAC-SM3 key so that rows forged in the database do not verify.
 AUDIT_CHAIN_KEY = env_str("DANGJIAN_AUDIT_KEY", SECRET_KEY)
 

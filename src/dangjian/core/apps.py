@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         """Load each app's figures, menu entries and rules so the registries are complete."""
+        from dangjian.core import checks  # noqa: F401
+
         autodiscover_modules("figures")
         autodiscover_modules("menu")
         autodiscover_modules("rules")
