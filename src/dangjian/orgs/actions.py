@@ -56,7 +56,7 @@ DECIDED_ABOVE = (
 merge_handlers: list[Callable[[Organization, Organization], int]] = []
 
 
-def _may(user: Any, action: str, org: Organization, *, strictly_below: bool) -> bool:
+def may(user: Any, action: str, org: Organization, *, strictly_below: bool) -> bool:
     """Whether a grant with `action` covers `org` (strictly: a grant on an ancestor).
 
     `user` None is the system itself: a command run by the operator on the server.
@@ -75,7 +75,7 @@ def _may(user: Any, action: str, org: Organization, *, strictly_below: bool) -> 
 
 
 def _require(user: Any, action: str, org: Organization, *, strictly_below: bool, what: str) -> None:
-    if not _may(user, action, org, strictly_below=strictly_below):
+    if not may(user, action, org, strictly_below=strictly_below):
         raise DomainError(gettext("您无权%(what)s“%(name)s”。") % {"what": what, "name": org.name})
 
 

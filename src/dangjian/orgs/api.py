@@ -10,22 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError
 
-from dangjian.core.permissions import deny, get_scoped, require
+from dangjian.core.permissions import get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW
 from dangjian.orgs import actions
 from dangjian.orgs.counts import member_counts
 from dangjian.orgs.filters import search_organizations
 from dangjian.orgs.models import CommitteeTerm, Organization
+from dangjian.orgs.permissions import require_above
 from dangjian.orgs.rules import structure_warnings
 from dangjian.orgs.schemas import (
     FLAG_FIELDS,
@@ -62,13 +61,6 @@ def _anchor(request: HttpRequest, pk: int, field: str) -> Organization:
             [{"loc": ["query", field], "msg": str(NOT_IN_SCOPE), "type": "not_in_scope"}]
         )
     return org
-
-
-def _require_above(request: HttpRequest, org: Organization, action: str) -> None:
-    """Structural changes need the grant on an organization above this one (403 otherwise)."""
-    if not actions._may(request.user, action, org, strictly_below=True):
-        deny(request, request.user, "无权调整本级组织", model="orgs.organization", action=action)
-        raise PermissionDenied(gettext("调整隶属关系、合并、撤销、删除须由上级党组织办理。"))
 
 
 def _detail(request: HttpRequest, org: Organization) -> Organization:
@@ -191,7 +183,7 @@ def update_organization(
 def move_organization(request: HttpRequest, org_id: int, payload: MoveIn) -> Organization:
     """Move an organization and its subtree under another parent."""
     org = get_scoped(request, Organization, CHANGE, pk=org_id)
-    _require_above(request, org, CHANGE)
+    require_above(request, org, CHANGE)
     parent = get_scoped(request, Organization, ADD, pk=payload.parent)
     org = actions.move_organization(org, parent, acting_user=request.user)
     return _detail(request, org)
@@ -206,7 +198,7 @@ def move_organization(request: HttpRequest, org_id: int, payload: MoveIn) -> Org
 def merge_organization(request: HttpRequest, org_id: int, payload: MergeIn) -> Organization:
     """Merge an organization into another of the same level."""
     org = get_scoped(request, Organization, CHANGE, pk=org_id)
-    _require_above(request, org, CHANGE)
+    require_above(request, org, CHANGE)
     into = get_scoped(request, Organization, CHANGE, pk=payload.into)
     org = actions.merge_organization(org, into, on=payload.on, acting_user=request.user)
     return _detail(request, org)
@@ -221,7 +213,7 @@ def merge_organization(request: HttpRequest, org_id: int, payload: MergeIn) -> O
 def dissolve_organization(request: HttpRequest, org_id: int, payload: DissolveIn) -> Organization:
     """Dissolve an organization; it stays in the tree as history."""
     org = get_scoped(request, Organization, CHANGE, pk=org_id)
-    _require_above(request, org, CHANGE)
+    require_above(request, org, CHANGE)
     org = actions.dissolve_organization(
         org, on=payload.on, reason=payload.reason, acting_user=request.user
     )
@@ -237,7 +229,7 @@ def dissolve_organization(request: HttpRequest, org_id: int, payload: DissolveIn
 def delete_organization(request: HttpRequest, org_id: int) -> Status[None]:
     """Delete an organization entered by mistake."""
     org = get_scoped(request, Organization, DELETE, pk=org_id)
-    _require_above(request, org, DELETE)
+    require_above(request, org, DELETE)
     actions.delete_organization(org, acting_user=request.user)
     return Status(204, None)
 

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.errors import DomainError
 from dangjian.core.io.export import ExportColumn
-from dangjian.core.permissions import deny, get_scoped, require
+from dangjian.core.permissions import get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, can
 from dangjian.core.text import Text
 from dangjian.core.views.forms import action_form, apply_errors
@@ -29,6 +28,7 @@ from dangjian.orgs.choices import Level, Position, Status
 from dangjian.orgs.counts import member_counts
 from dangjian.orgs.filters import OrganizationFilter, search_organizations
 from dangjian.orgs.models import CommitteeMember, CommitteeTerm, Organization
+from dangjian.orgs.permissions import require_above
 from dangjian.orgs.rules import structure_warnings
 
 LIST_CRUMB = (_("党组织"), "/orgs/")
@@ -246,8 +246,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warnings": warnings,
             "level_counts": [(Level(k).label, v) for k, v in level_counts.items()],
             "can_change": _can_on(user, CHANGE, org),
-            "can_restructure": actions._may(user, CHANGE, org, strictly_below=True),
-            "can_delete": actions._may(user, DELETE, org, strictly_below=True),
+            "can_restructure": actions.may(user, CHANGE, org, strictly_below=True),
+            "can_delete": actions.may(user, DELETE, org, strictly_below=True),
             "can_add_child": _can_on(user, ADD, org) and org.level != Level.PARTY_GROUP,
             "parent": Organization.objects.get_parent(org),
         },
@@ -340,18 +340,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _require_above(request: HttpRequest, org: Organization, action: str) -> None:
-    """Structural changes need the grant on an organization above this one (403 otherwise)."""
-    if not actions._may(request.user, action, org, strictly_below=True):
-        deny(request, request.user, "无权调整本级组织", model="orgs.organization", action=action)
-        raise PermissionDenied(gettext("调整隶属关系、合并、撤销、删除须由上级党组织办理。"))
-
-
 def _structural(
     request: HttpRequest, pk: int, title: str
 ) -> tuple[Organization, list[tuple[Text, str]]]:
     org = get_scoped(request, Organization, CHANGE, pk=pk)
-    _require_above(request, org, CHANGE)
+    require_above(request, org, CHANGE)
     crumbs: list[tuple[Text, str]] = [
         LIST_CRUMB,
         (org.name, reverse("orgs:detail", args=[pk])),
@@ -447,7 +440,7 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, DELETE, pk=pk)
-    _require_above(request, org, DELETE)
+    require_above(request, org, DELETE)
     parent = Organization.objects.get_parent(org)
     form = forms.Form(request.POST or None)
     if request.method == "POST":

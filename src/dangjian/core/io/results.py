@@ -82,6 +82,8 @@ def purge_old() -> None:
     keep = timedelta(days=int(getattr(settings, "IMPORT_KEEP_DAYS", 7)))
     try:
         _, names = default_storage.listdir(FOLDER)
+    # Storage backends that cannot list (Django's base Storage raises NotImplementedError)
+    # keep their files until the backend's own expiry rules remove them.
     except (FileNotFoundError, NotImplementedError):
         return
     cutoff = timezone.now() - keep
