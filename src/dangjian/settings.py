@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.orgs",
+    "dangjian.members",
 ]
 
 MIDDLEWARE = [

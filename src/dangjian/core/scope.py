@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from dangjian.accounts.models import User
 
 VIEW, ADD, CHANGE, DELETE, EXPORT, IMPORT = "view", "add", "change", "delete", "export", "import"
+# Seeing a protected value (a citizen ID number, a phone number) in full: its own permission,
+# and every use is a security event in the audit log.
+REVEAL = "reveal"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class ScopeSpec:
 
     actions: Mapping[str, frozenset[str] | set[str]]
     path_field: str | None = "organization__path"
+    # Records that belong to two organizations at once (a transfer between branches) are in
+    # scope for a grant covering either of them.
+    also_path_fields: tuple[str, ...] = ()
     self_roles: frozenset[str] = frozenset({RoleKind.MEMBER})
     self_filter: Callable[[User], Q] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -94,8 +100,26 @@ def scope_filter(model: type[models.Model], user: Any, action: str) -> Q | None:
             paths.append(grant.path)
     for path in covering_paths(paths):
         subtree = Q(**{f"{spec.path_field}__startswith": path})
+        for other in spec.also_path_fields:
+            subtree |= Q(**{f"{other}__startswith": path})
         condition = subtree if condition is None else condition | subtree
     return condition
+
+
+def covers(user: Any, model: type[models.Model], action: str, path: str) -> bool:
+    """Whether a grant allowing `action` on `model` covers the organization at `path`.
+
+    For checks on where a record is going (a new member's branch, a transfer's target):
+    `restrict()` answers for records that exist. `user` None is the system (a command).
+    """
+    if user is None:
+        return True
+    spec: ScopeSpec = getattr(model, "scope")
+    for grant in user_grants(user):
+        if spec.allows(grant.role, action) and grant.role not in spec.self_roles:
+            if grant.path is None or path.startswith(grant.path):
+                return True
+    return False
 
 
 def can(user: Any, model: type[models.Model], action: str) -> bool:

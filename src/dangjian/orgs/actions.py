@@ -386,7 +386,8 @@ def add_committee_member(
     )
     if not term.organization.is_active:
         raise DomainError(gettext("已撤销或合并的党组织不能调整委员会。"))
-    name = (data.get("name") or "").strip()
+    person = data.get("person")  # a registry person (members app), when known
+    name = (data.get("name") or (person.name if person is not None else "")).strip()
     if not name:
         raise DomainError({"name": gettext("请填写委员姓名。")})
     position = str(data.get("position") or "")
@@ -401,7 +402,12 @@ def add_committee_member(
     if started_on < term.elected_on:
         raise DomainError({"started_on": gettext("任职日期不能早于本届选举日期。")})
     member = CommitteeMember.objects.create(
-        term=term, name=name, position=position, started_on=started_on, user=data.get("user")
+        term=term,
+        name=name,
+        position=position,
+        started_on=started_on,
+        user=data.get("user") or (person.user if person is not None else None),
+        person=person,
     )
     track(member, changes={"name": (None, name), "position": (None, position)})
     return member

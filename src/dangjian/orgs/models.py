@@ -196,6 +196,14 @@ class CommitteeMember(models.Model):
         related_name="committee_posts",
         verbose_name=_("账号"),
     )
+    person = models.ForeignKey(
+        "members.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        verbose_name=_("人员"),
+    )
     started_on = models.DateField(_("任职日期"), null=True, blank=True)
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
 

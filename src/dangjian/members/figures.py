@@ -1,0 +1,1 @@
+"""Figures of the member registry (filled in below by the figures module of this issue)."""
