@@ -198,3 +198,18 @@ class CorrectionStatus(models.TextChoices):
     PENDING = "pending", _("待处理")
     ACCEPTED = "accepted", _("已更正")
     REJECTED = "rejected", _("未采纳")
+
+
+# Age bands of the party's internal statistics (党内统计年报): (code, label, lowest, highest age).
+AGE_BANDS: tuple[tuple[str, str, int, int], ...] = (
+    ("to30", _("30岁及以下"), 0, 30),
+    ("31_35", _("31至35岁"), 31, 35),
+    ("36_40", _("36至40岁"), 36, 40),
+    ("41_45", _("41至45岁"), 41, 45),
+    ("46_50", _("46至50岁"), 46, 50),
+    ("51_55", _("51至55岁"), 51, 55),
+    ("56_60", _("56至60岁"), 56, 60),
+    ("61_70", _("61至70岁"), 61, 70),
+    ("71_80", _("71至80岁"), 71, 80),
+    ("from81", _("81岁及以上"), 81, 200),
+)

@@ -1,0 +1,1 @@
+ENDPOINTS: list = []  # SCAFFOLD

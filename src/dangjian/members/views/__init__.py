@@ -1,0 +1,1 @@
+"""Pages of the member registry, one module per topic (see urls.py)."""
