@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core import audit
-from dangjian.core.actions import domain_action, on_commit, track
+from dangjian.core import audit, crypto
+from dangjian.core.actions import acting_user, domain_action, on_commit, track
 from dangjian.core.audit import diff, snapshot
 from dangjian.core.errors import DomainError
 from dangjian.core.notifications import notify
@@ -27,6 +28,7 @@ from dangjian.members.choices import (
     ON_BOOKS,
     CadreRank,
     CadreStatus,
+    Category,
     CorrectionStatus,
     EventKind,
     LeaveReason,
@@ -35,7 +37,17 @@ from dangjian.members.choices import (
     TransferStatus,
 )
 from dangjian.members.models import Cadre, CorrectionRequest, MemberEvent, Person, Transfer
-from dangjian.members.validation import clean_person, normalize_phone, PHONE_PATTERN
+from dangjian.members.models.person import ID_FIELD
+from dangjian.members.models.records import PROPOSED_FIELD
+from dangjian.members.validation import (
+    HOLDING_LEVELS,
+    PHONE_PATTERN,
+    _label,
+    check_unique_person,
+    clean_person,
+    normalize_phone,
+)
+from dangjian.orgs.choices import Level
 from dangjian.orgs.models import Organization
 
 PERSON_FIELDS = (
@@ -61,6 +73,7 @@ PERSON_FIELDS = (
     "joined_on",
     "converted_on",
     "note",
+    "photo",
 )
 # What a member may ask to have corrected, and which of those apply directly when accepted.
 CORRECTABLE = {
@@ -81,11 +94,15 @@ CORRECTABLE = {
     "other": _("其他"),
 }
 DIRECTLY_APPLIED = ("name", "phone", "address", "native_place", "degree", "unit", "title")
+# Proposals kept encrypted (core.crypto), like the record's own values.
+PROTECTED_CORRECTIONS = ("id_number", "phone")
 
 
 def _require(user: Any, action: str, org: Organization, what: str) -> None:
     if not covers(user, Person, action, org.path):
-        raise DomainError(gettext("您无权%(what)s“%(name)s”的人员。") % {"what": what, "name": org.name})
+        raise DomainError(
+            gettext("您无权%(what)s“%(name)s”的人员。") % {"what": what, "name": org.name}
+        )
 
 
 def _require_person(user: Any, action: str, person: Person) -> None:
@@ -103,6 +120,37 @@ def _on_books(person: Person) -> None:
             gettext("%(name)s的党籍状态为“%(status)s”，不能办理此项业务。")
             % {"name": person.name, "status": person.get_status_display()}
         )
+
+
+def _lock(person: Person) -> None:
+    """Hold the person's row for the rest of the action and re-read it.
+
+    Two clerks acting on the same person at once (suspending twice, issuing two letters)
+    then run one after the other, and the second sees the first one's result.
+    """
+    if person.pk is not None:
+        Person.objects.select_for_update().filter(pk=person.pk).values_list("pk").first()
+        person.refresh_from_db()
+
+
+def _lock_transfer(transfer: Transfer) -> None:
+    """Hold the transfer's row and re-read it: two receipts of one letter run in turn."""
+    Transfer.objects.select_for_update().filter(pk=transfer.pk).values_list("pk").first()
+    transfer.refresh_from_db()
+
+
+def _save_unique(person: Person, cleaned: Mapping[str, Any], instance: Person | None) -> None:
+    """Save, turning a race on the ID number or staff number into the usual refusal.
+
+    `clean_person` checks uniqueness first, but two registrations of one person at the same
+    moment both pass that check; the database's unique index stops the second.
+    """
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        check_unique_person(cleaned, instance=instance)  # names the clash, now committed
+        raise
 
 
 def _not_future(day: date | None, field: str = "on") -> date:
@@ -155,10 +203,22 @@ def _apply(person: Person, cleaned: Mapping[str, Any]) -> None:
     for field in PERSON_FIELDS:
         if field in cleaned:
             setattr(person, field, cleaned[field])
-    if "id_number" in cleaned:
+    # Re-encrypting an unchanged value would look like a change (a fresh nonce each time).
+    if "id_number" in cleaned and (
+        not person.id_hash or crypto.lookup_hash(cleaned["id_number"], ID_FIELD) != person.id_hash
+    ):
         person.set_id_number(cleaned["id_number"])
-    if "phone" in cleaned:
+    if "phone" in cleaned and not _same_phone(person, cleaned["phone"]):
         person.set_phone(cleaned["phone"])
+
+
+def _same_phone(person: Person, phone: str) -> bool:
+    if not person.phone_cipher:
+        return not phone
+    try:
+        return person.reveal_phone() == phone
+    except crypto.CryptoError:  # unreadable: replace it
+        return False
 
 
 @domain_action("members.person.register", _("登记人员"))
@@ -170,7 +230,7 @@ def register_person(data: Mapping[str, Any], *, acting_user: Any) -> Person:
     cleaned = clean_person(data)
     person = Person()
     _apply(person, cleaned)
-    person.save()
+    _save_unique(person, cleaned, None)
     add_event(
         person,
         EventKind.REGISTERED,
@@ -183,10 +243,19 @@ def register_person(data: Mapping[str, Any], *, acting_user: Any) -> Person:
     return person
 
 
+# Fields whose change the timeline names: the protected values by their masked copy.
+LABELLED = {*PERSON_FIELDS, "organization_id", "party_group_id", "id_masked", "phone_masked"}
+
+
+def _change_label(name: str) -> str:
+    return _label(name.removesuffix("_id"))
+
+
 @domain_action("members.person.update", _("修改人员信息"))
 def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) -> Person:
     """Change a person's record; a new organization needs a transfer, not an edit."""
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     if "organization" in data and data["organization"] != person.organization:
         raise DomainError({"organization": gettext("变更所在党组织请办理组织关系转接。")})
     cleaned = clean_person(data, instance=person)
@@ -195,12 +264,8 @@ def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) 
     changes = diff(before, snapshot(person))
     if not changes:
         return person
-    person.save()
-    labels = "、".join(
-        str(Person._meta.get_field(name.removesuffix("_id")).verbose_name)
-        for name in changes
-        if name not in ("id_hash", "name_pinyin", "name_initials", "updated_at")
-    )
+    _save_unique(person, cleaned, person)
+    labels = "、".join(dict.fromkeys(_change_label(name) for name in changes if name in LABELLED))
     add_event(
         person,
         EventKind.UPDATED,
@@ -230,17 +295,25 @@ def reveal(person: Person, field: str, *, acting_user: Any) -> str:
         raise ValueError(field)
     condition = scope_filter(Person, acting_user, REVEAL) if acting_user is not None else Q()
     allowed = condition is not None and Person.objects.filter(condition, pk=person.pk).exists()
+    plain, problem = "", ""
+    if allowed:
+        try:
+            plain = person.reveal_id_number() if field == "id_number" else person.reveal_phone()
+        except crypto.CryptoError:
+            problem = "密文无法解密（数据被改动或密钥缺失）"
     audit.record_security(
         "security.reveal",
         actor=acting_user,
         obj=person,
-        success=allowed,
+        success=allowed and not problem,
         detail={"field": field},
-        message="" if allowed else "无查看完整信息权限",
+        message=problem if allowed else "无查看完整信息权限",
     )
     if not allowed:
         raise DomainError(gettext("您没有查看完整身份证号、手机号码的权限。"))
-    return person.reveal_id_number() if field == "id_number" else person.reveal_phone()
+    if problem:
+        raise DomainError(gettext("该信息无法解密，可能已被改动，请联系系统管理员。"))
+    return plain
 
 
 # Transfers -----------------------------------------------------------------------------------
@@ -260,6 +333,7 @@ def issue_transfer(
 ) -> Transfer:
     """Issue the letter moving a member to another branch here, or out of the institution."""
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     _on_books(person)
     errors: dict[str, str] = {}
     letter_no = (letter_no or "").strip()
@@ -272,7 +346,7 @@ def issue_transfer(
             errors["to_organization"] = gettext("请选择转入的党组织。")
         elif to_organization.pk == person.organization_id:
             errors["to_organization"] = gettext("转入党组织不能与现所在党组织相同。")
-        elif not to_organization.is_active or to_organization.level == "party_group":
+        elif not to_organization.is_active or to_organization.level not in HOLDING_LEVELS:
             errors["to_organization"] = gettext("请选择正常状态的党支部（或党委、党总支）。")
     elif direction == TransferDirection.OUTBOUND:
         if not (other_institution or "").strip():
@@ -321,14 +395,22 @@ def issue_transfer(
 @domain_action("members.transfer.receive", _("接收组织关系"))
 def receive_transfer(transfer: Transfer, *, received_on: date, acting_user: Any) -> Transfer:
     """The receiving side confirms: the member moves (internal) or leaves the books (outbound)."""
-    if not transfer.is_open:
-        raise DomainError(gettext("该转接已办结。"))
-    person = transfer.person
     target = transfer.to_organization
     if target is not None:
         _require(acting_user, CHANGE, target, gettext("接收"))
     else:
-        _require_person(acting_user, CHANGE, person)
+        _require_person(acting_user, CHANGE, transfer.person)
+    _lock_transfer(transfer)
+    if not transfer.is_open:
+        raise DomainError(gettext("该转接已办结。"))
+    person = transfer.person
+    _lock(person)
+    _on_books(person)
+    if target is not None and not target.is_active:
+        raise DomainError(
+            gettext("转入党组织“%(name)s”已撤销或合并，请退回介绍信后重新开具。")
+            % {"name": target.name}
+        )
     received_on = _not_future(received_on, "received_on")
     if received_on < transfer.issued_on:
         raise DomainError({"received_on": gettext("接收日期不能早于介绍信开具日期。")})
@@ -359,20 +441,20 @@ def return_transfer(
     transfer: Transfer, *, returned_on: date, reason: str, acting_user: Any
 ) -> Transfer:
     """The letter comes back unused (wrong target, not reported): the member stays."""
+    target = transfer.to_organization
+    if target is None or not covers(acting_user, Person, CHANGE, target.path):
+        _require_person(acting_user, CHANGE, transfer.person)
+    _lock_transfer(transfer)
     if not transfer.is_open:
         raise DomainError(gettext("该转接已办结。"))
-    target = transfer.to_organization
-    if target is not None and covers(acting_user, Person, CHANGE, target.path):
-        pass
-    else:
-        _require_person(acting_user, CHANGE, transfer.person)
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise DomainError({"reason": gettext("请填写退回原因。")})
     returned_on = _not_future(returned_on, "returned_on")
     if returned_on < transfer.issued_on:
         raise DomainError({"returned_on": gettext("退回日期不能早于介绍信开具日期。")})
     transfer.status, transfer.returned_on = TransferStatus.RETURNED, returned_on
-    transfer.return_reason = reason.strip()[:200]
+    transfer.return_reason = reason[:200]
     transfer.save(update_fields=["status", "returned_on", "return_reason"])
     add_event(
         transfer.person,
@@ -391,7 +473,7 @@ def receive_from_outside(
     *,
     other_institution: str,
     letter_no: str,
-    issued_on: date,
+    issued_on: date | None,
     received_on: date,
     acting_user: Any,
 ) -> Person:
@@ -415,16 +497,17 @@ def receive_from_outside(
         raise DomainError({"issued_on": gettext("介绍信开具日期不能晚于接收日期。")})
     returning = Person.objects.with_id_number(str(data.get("id_number") or "")).first()
     if returning is not None and returning.status == Status.TRANSFERRED_OUT:
+        _lock(returning)
         cleaned = clean_person(data, instance=returning)
         _apply(returning, cleaned)
         returning.status, returning.off_books_on = Status.NORMAL, None
-        returning.save()
+        _save_unique(returning, cleaned, returning)
         person = returning
     else:
         cleaned = clean_person(data)
         person = Person()
         _apply(person, cleaned)
-        person.save()
+        _save_unique(person, cleaned, None)
     transfer = Transfer.objects.create(
         person=person,
         direction=TransferDirection.INBOUND,
@@ -474,6 +557,7 @@ def start_floating(
     person: Person, *, destination: str, on: date, until: date | None, acting_user: Any
 ) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     _on_books(person)
     if person.is_floating:
         raise DomainError(gettext("该党员已登记为流动党员。"))
@@ -498,6 +582,7 @@ def start_floating(
 @domain_action("members.floating.end", _("结束流动"))
 def end_floating(person: Person, *, on: date, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     if not person.is_floating:
         raise DomainError(gettext("该党员不是流动党员。"))
     on = _not_future(on)
@@ -517,6 +602,7 @@ def end_floating(person: Person, *, on: date, acting_user: Any) -> Person:
 @domain_action("members.contact.lost", _("登记失联党员"))
 def mark_lost_contact(person: Person, *, since: date, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     _on_books(person)
     if person.lost_contact:
         raise DomainError(gettext("该党员已登记为失联。"))
@@ -535,6 +621,7 @@ def mark_lost_contact(person: Person, *, since: date, acting_user: Any) -> Perso
 @domain_action("members.contact.restored", _("恢复联系"))
 def restore_contact(person: Person, *, on: date, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     if not person.lost_contact:
         raise DomainError(gettext("该党员未登记为失联。"))
     on = _not_future(on)
@@ -553,6 +640,7 @@ def restore_contact(person: Person, *, on: date, acting_user: Any) -> Person:
 @domain_action("members.standing.suspend", _("停止党籍"))
 def suspend(person: Person, *, on: date, reason: str, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     if person.status != Status.NORMAL or not person.is_member:
         raise DomainError(gettext("只有党籍正常的党员才能停止党籍。"))
     if not (reason or "").strip():
@@ -572,6 +660,7 @@ def suspend(person: Person, *, on: date, reason: str, acting_user: Any) -> Perso
 @domain_action("members.standing.restore", _("恢复党籍"))
 def restore_standing(person: Person, *, on: date, reason: str, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     if person.status != Status.SUSPENDED:
         raise DomainError(gettext("该党员未被停止党籍。"))
     if not (reason or "").strip():
@@ -593,10 +682,17 @@ def restore_standing(person: Person, *, on: date, reason: str, acting_user: Any)
 @domain_action("members.standing.leave", _("出党"))
 def leave_party(person: Person, *, on: date, reason: str, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     _on_books(person)
+    if not person.is_member:
+        raise DomainError(gettext("%(name)s不是党员，不能办理出党。") % {"name": person.name})
     if reason not in LeaveReason.values:
         raise DomainError({"reason": gettext("请选择出党方式。")})
+    if reason == LeaveReason.PROBATION_CANCELLED and person.category != Category.PROBATIONARY:
+        raise DomainError({"reason": gettext("只有预备党员才能取消预备党员资格。")})
     on = _not_future(on)
+    if person.joined_on and on < person.joined_on:
+        raise DomainError({"on": gettext("出党日期不能早于入党日期。")})
     return _status_change(
         person,
         acting_user,
@@ -613,6 +709,7 @@ def leave_party(person: Person, *, on: date, reason: str, acting_user: Any) -> P
 @domain_action("members.death", _("登记去世"))
 def record_death(person: Person, *, on: date, acting_user: Any) -> Person:
     _require_person(acting_user, CHANGE, person)
+    _lock(person)
     _on_books(person)
     on = _not_future(on)
     if on < person.birth_date:
@@ -657,24 +754,17 @@ def request_correction(
         value = getattr(person, field)
         display = getattr(person, f"get_{field}_display", None)
         current = str(display() if display else (value or ""))
-    if field in ("id_number", "phone"):
-        proposed_stored = gettext("（已提交，内容脱敏）")
-        detail_value = proposed  # kept only in the encrypted form below
-    else:
-        proposed_stored, detail_value = proposed, ""
+    if field in PROTECTED_CORRECTIONS:
+        # Only ever stored encrypted: a typed ID or phone number is as sensitive as the record.
+        proposed = crypto.encrypt(proposed, PROPOSED_FIELD)
     correction = CorrectionRequest.objects.create(
         person=person,
         field=field,
         current_value=(current or "")[:200],
-        proposed_value=proposed_stored,
+        proposed_value=proposed,
         reason=(reason or "").strip()[:500],
-        requested_by=acting_user,
+        requested_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
-    if detail_value:
-        from dangjian.core import crypto
-
-        correction.proposed_value = crypto.encrypt(detail_value, "members.correction.proposed")
-        correction.save(update_fields=["proposed_value"])
     track(correction, detail={"field": field})
     recipients = responsible_users(person.organization)
     on_commit(
@@ -691,10 +781,11 @@ def request_correction(
 
 def proposed_plain(correction: CorrectionRequest) -> str:
     """The proposed value; protected fields are stored encrypted."""
-    if correction.field in ("id_number", "phone") and correction.proposed_value.startswith("sm4gcm$"):
-        from dangjian.core import crypto
-
-        return crypto.decrypt(correction.proposed_value, "members.correction.proposed")
+    if correction.field in PROTECTED_CORRECTIONS:
+        try:
+            return crypto.decrypt(correction.proposed_value, PROPOSED_FIELD)
+        except crypto.CryptoError:  # tampered or its key dropped: unreadable, never a 500
+            return ""
     return correction.proposed_value
 
 
@@ -776,7 +867,10 @@ def clean_cadre(data: Mapping[str, Any]) -> dict[str, Any]:
     cleaned["is_university_leader"] = bool(cleaned.get("is_university_leader"))
     today = timezone.localdate()
     for name in ("appointed_on", "rank_since"):
-        if cleaned.get(name) and cleaned[name] > today:
+        value = cleaned.get(name)
+        if value is not None and not isinstance(value, date):
+            errors[name] = gettext("日期格式不正确。")
+        elif value is not None and value > today:
             errors[name] = gettext("日期不能晚于今天。")
     if errors:
         raise DomainError(errors)
@@ -820,7 +914,48 @@ def end_cadre(cadre: Cadre, *, on: date, acting_user: Any) -> Cadre:
 
 
 def move_people_on_merge(org: Organization, into: Organization) -> int:
-    """Called inside orgs' merge: records of the merged organization go with it."""
-    moved = Person.objects.filter(organization=org).update(organization=into)
-    Person.objects.filter(party_group=org).update(party_group=None)
-    return moved
+    """Called inside orgs' merge: people of the merged organization go with it.
+
+    Each moved person's timeline says why their organization changed; letters still open
+    towards the merged organization now point at the one it joined; members of a merged
+    party group join the other group when it is in their branch.
+    """
+    people = list(Person.objects.filter(organization=org).values_list("pk", flat=True))
+    Person.objects.filter(pk__in=people).update(organization=into, updated_at=timezone.now())
+    today = timezone.localdate()
+    summary = gettext("所在党组织%(org)s并入%(into)s") % {"org": org.name, "into": into.name}
+    actor = acting_user()
+    MemberEvent.objects.bulk_create(
+        MemberEvent(
+            person_id=pk,
+            kind=EventKind.UPDATED,
+            occurred_on=today,
+            summary=summary[:300],
+            detail={"merged": org.pk, "into": into.pk},
+            organization=into,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        for pk in people
+    )
+    Transfer.objects.filter(status=TransferStatus.ISSUED, to_organization=org).exclude(
+        from_organization=into
+    ).update(to_organization=into)
+    grouped = Person.objects.filter(party_group=org)
+    if org.level == Level.PARTY_GROUP and into.level == Level.PARTY_GROUP:
+        branch_path = into.path[: -Organization.steplen]
+        grouped.filter(organization__path=branch_path).update(party_group=into)
+    grouped.update(party_group=None)
+    return len(people)
+
+
+def people_keep_organization(org: Organization) -> str:
+    """Called before an organization is dissolved: its people must be transferred first."""
+    from dangjian.members.choices import ON_BOOKS as on_books
+
+    count = Person.objects.filter(organization=org, status__in=on_books).count()
+    if not count:
+        return ""
+    return gettext("该组织还有%(n)d名在册人员，请先办理组织关系转接或将本组织合并到其他组织。") % {
+        "n": count
+    }
+

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import rules
@@ -61,10 +64,22 @@ FLOATING_TRANSFER_MONTHS = rules.register(
 )
 
 
-def months_between(start: object, end: object) -> int:
-    """Whole months from `start` to `end` (dates)."""
-    from datetime import date
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months (negative: back), clamped to the end of a shorter month.
 
-    assert isinstance(start, date) and isinstance(end, date)
+    31 August + 6 months is 28 (or 29) February: the same calendar the party uses for
+    probation and the status deadlines.
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end`: the largest n with add_months(start, n) <= end."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (end.day < start.day)
+    if months > 0 and add_months(start, months) > end:
+        months -= 1
+    elif months < 0 and add_months(start, months) < end:
+        months += 1
+    return months

@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dangjian.core import crypto, idnumber, rules
+from dangjian.core.actions import acting_user
 from dangjian.core.errors import DomainError, RuleViolation
+from dangjian.core.scope import VIEW
 from dangjian.members import rules as member_rules
 from dangjian.members.choices import (
     CATEGORY_DATE_FIELDS,
@@ -108,6 +110,14 @@ def clean_person(
         except ValueError as error:
             errors["id_number"] = str(error)
 
+    # An edit that leaves the number alone is still checked against it.
+    if (
+        parsed is None
+        and instance is not None
+        and "id_number" not in data
+        and any(field in data for field in ("gender", "birth_date"))
+    ):
+        parsed = _stored_number(instance, today, errors)
     for field in ("gender", "birth_date"):
         if data.get(field) in (None, "") and parsed is not None:
             cleaned[field] = parsed.gender if field == "gender" else parsed.birth_date
@@ -115,31 +125,25 @@ def clean_person(
             cleaned[field] = data[field]
     if cleaned.get("gender") not in (None, *Gender.values):
         errors["gender"] = gettext("性别应为“男”或“女”。")
+    if cleaned.get("birth_date") is not None and not isinstance(cleaned["birth_date"], date):
+        errors["birth_date"] = gettext("日期格式不正确。")
     if parsed is None and instance is None and "id_number" not in errors:
         errors["id_number"] = gettext("请填写身份证号。")
     if parsed is not None:
-        errors.update(
-            idnumber.consistency_errors(
-                parsed, birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
-            )
-        )
-    elif instance is not None and ("birth_date" in cleaned or "gender" in cleaned):
-        stored = idnumber.parse(instance.reveal_id_number(), today=today)
-        errors.update(
-            idnumber.consistency_errors(
-                stored, birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
-            )
-        )
+        for field, message in idnumber.consistency_errors(
+            parsed, birth_date=cleaned.get("birth_date"), gender=cleaned.get("gender")
+        ).items():
+            errors.setdefault(field, message)
 
     for field, limit in TEXT_FIELDS.items():
         if field in data:
-            value = _text(data[field])
-            if len(value) > limit:
+            text = _text(data[field])
+            if len(text) > limit:
                 errors[field] = gettext("不能超过%(n)d个字。") % {"n": limit}
-            cleaned[field] = value
+            cleaned[field] = text
     for field, choices in CHOICE_FIELDS.items():
         if field in data:
-            value = data[field] or ""
+            value: Any = data[field] or ""
             if value and value not in choices.values:
                 errors[field] = gettext("“%(value)s”不是可选的值。") % {"value": value}
             cleaned[field] = value
@@ -157,6 +161,8 @@ def clean_person(
             if not 1950 <= year <= today.year + 1:
                 errors["enrollment_year"] = gettext("入学年份不正确。")
             cleaned["enrollment_year"] = year
+    if "photo" in data:  # checked by type and size where it is uploaded (forms.check_photo)
+        cleaned["photo"] = data["photo"]
     if "phone" in data:
         phone = normalize_phone(data["phone"])
         if phone and not PHONE_PATTERN.match(phone):
@@ -202,16 +208,18 @@ def clean_person(
             elif value is not None and value > today:
                 errors[field] = gettext("日期不能晚于今天。")
             cleaned[field] = value
-    errors.update(_date_sequence(current, errors))
+    violated: list[str] = []
+    errors.update(_date_sequence(current, errors, violated))
 
     if errors:
-        raise DomainError(errors)
+        # The code of a breached rule goes with the refusal (for a justified exception).
+        raise DomainError(errors, code=violated[0] if violated else "")
     if check_unique:
         check_unique_person(cleaned, instance=instance)
     return cleaned
 
 
-def _date_sequence(current: Any, known: Mapping[str, str]) -> dict[str, str]:
+def _date_sequence(current: Any, known: Mapping[str, str], violated: list[str]) -> dict[str, str]:
     """The category has its dates; the dates run in order; joining at 18 or older."""
     errors: dict[str, str] = {}
     category = current("category")
@@ -238,7 +246,7 @@ def _date_sequence(current: Any, known: Mapping[str, str]) -> dict[str, str]:
         if value is None or field in errors or field in known:
             continue
         if isinstance(birth, date) and value <= birth:
-            errors[field] = gettext("“%(field)s”不能早于出生日期。") % {"field": _label(field)}
+            errors[field] = gettext("“%(field)s”应晚于出生日期。") % {"field": _label(field)}
         elif previous is not None and value < previous[1]:
             errors[field] = gettext("“%(field)s”（%(day)s）不能早于“%(before)s”（%(prev)s）。") % {
                 "field": _label(field),
@@ -248,31 +256,52 @@ def _date_sequence(current: Any, known: Mapping[str, str]) -> dict[str, str]:
             }
         previous = (field, value)
     joined, converted = current("joined_on"), current("converted_on")
-    try:
-        if isinstance(joined, date) and isinstance(birth, date) and "joined_on" not in errors:
-            age = joined.year - birth.year - ((joined.month, joined.day) < (birth.month, birth.day))
-            if age < rules.value(member_rules.JOIN_MIN_AGE.code):
-                rules.breach(member_rules.JOIN_MIN_AGE.code, field="joined_on", age=age)
-        if (
-            isinstance(joined, date)
-            and isinstance(converted, date)
-            and "converted_on" not in errors
-            and converted >= joined
-        ):
-            months = member_rules.months_between(joined, converted)
-            if months < rules.value(member_rules.PROBATION_MONTHS.code):
-                rules.breach(
-                    member_rules.PROBATION_MONTHS.code,
-                    field="converted_on",
-                    converted=converted.isoformat(),
-                )
-    except RuleViolation as violation:
-        errors.update(violation.errors)
+    if isinstance(joined, date) and isinstance(birth, date) and "joined_on" not in errors:
+        age = joined.year - birth.year - ((joined.month, joined.day) < (birth.month, birth.day))
+        if age < rules.value(member_rules.JOIN_MIN_AGE.code):
+            _breach(errors, violated, member_rules.JOIN_MIN_AGE.code, "joined_on", age=age)
+    if (
+        isinstance(joined, date)
+        and isinstance(converted, date)
+        and "converted_on" not in errors
+        and converted >= joined
+    ):
+        months = member_rules.months_between(joined, converted)
+        if months < rules.value(member_rules.PROBATION_MONTHS.code):
+            _breach(
+                errors,
+                violated,
+                member_rules.PROBATION_MONTHS.code,
+                "converted_on",
+                converted=converted.isoformat(),
+            )
     return errors
 
 
+def _breach(
+    errors: dict[str, str], violated: list[str], code: str, field: str, **facts: Any
+) -> None:
+    """Apply a rule: a refusal joins the errors (and names the rule); a warning passes."""
+    try:
+        rules.breach(code, field=field, **facts)
+    except RuleViolation as violation:
+        errors.update(violation.errors)
+        violated.append(code)
+
+
+def _stored_number(
+    instance: Person, today: date, errors: dict[str, str]
+) -> idnumber.IdNumber | None:
+    """The registered number's facts, or an error asking for the number again."""
+    try:
+        return idnumber.parse(instance.reveal_id_number(), today=today)
+    except (crypto.CryptoError, ValueError):
+        errors["id_number"] = gettext("已登记的身份证号无法读取，请重新填写身份证号。")
+        return None
+
+
 def _label(field: str) -> str:
-    return str(Person._meta.get_field(field).verbose_name)
+    return str(getattr(Person._meta.get_field(field), "verbose_name", field))
 
 
 def check_unique_person(cleaned: Mapping[str, Any], *, instance: Person | None = None) -> None:
@@ -283,14 +312,29 @@ def check_unique_person(cleaned: Mapping[str, Any], *, instance: Person | None =
         others = others.exclude(pk=instance.pk)
     number = cleaned.get("id_number")
     if number:
-        clash = others.filter(id_hash=crypto.lookup_hash(number, ID_FIELD)).first()
+        clash = (
+            others.filter(id_hash=crypto.lookup_hash(number, ID_FIELD))
+            .select_related("organization")
+            .first()
+        )
         if clash is not None:
-            errors["id_number"] = gettext("该身份证号已登记（%(name)s，%(org)s）。") % {
-                "name": clash.name,
-                "org": clash.organization.name,
-            }
+            errors["id_number"] = _duplicate_message(clash)
     staff_no = cleaned.get("staff_no")
     if staff_no and others.filter(staff_no=staff_no).exists():
         errors["staff_no"] = gettext("工号/学号“%(no)s”已被他人使用。") % {"no": staff_no}
     if errors:
         raise DomainError(errors)
+
+
+def _duplicate_message(clash: Person) -> str:
+    """Who holds the number, named only to a user who may see that person.
+
+    Otherwise anyone allowed to register could learn whose a number is by typing it in.
+    """
+    actor = acting_user()
+    if actor is not None and Person.objects.restrict(actor, VIEW).filter(pk=clash.pk).exists():
+        return gettext("该身份证号已登记（%(name)s，%(org)s）。") % {
+            "name": clash.name,
+            "org": clash.organization.name,
+        }
+    return gettext("该身份证号已登记，不能重复登记；如该同志从其他党组织转入，请办理组织关系转接。")

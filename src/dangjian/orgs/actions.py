@@ -54,6 +54,9 @@ DECIDED_ABOVE = (
 # Apps that keep records under an organization register a function here that moves those
 # records from a merged organization to the one it merges into (called inside the merge).
 merge_handlers: list[Callable[[Organization, Organization], int]] = []
+# ... and a function that names what still keeps an organization from being dissolved (people
+# on its books, open letters): a message, or "" when nothing does.
+dissolve_checks: list[Callable[[Organization], str]] = []
 
 
 def may(user: Any, action: str, org: Organization, *, strictly_below: bool) -> bool:
@@ -239,6 +242,9 @@ def dissolve_organization(
             gettext("请先撤销、合并或调出下级党组织（%(names)s等）后再撤销本组织。")
             % {"names": names}
         )
+    problems = [problem for check in dissolve_checks if (problem := check(org))]
+    if problems:
+        raise DomainError("；".join(problems))
     before = snapshot(org, ["status", "dissolved_on", "dissolution_reason"])
     org.status, org.dissolved_on, org.dissolution_reason = Status.DISSOLVED, on, reason.strip()
     org.save(update_fields=["status", "dissolved_on", "dissolution_reason", "updated_at"])

@@ -442,8 +442,10 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_scoped(request, Organization, DELETE, pk=pk)
     require_above(request, org, DELETE)
     parent = Organization.objects.get_parent(org)
-    form = forms.Form(request.POST or None)
+    # Bound on every POST (an empty confirm form too), so a refusal can be shown on it.
+    form = forms.Form(request.POST if request.method == "POST" else None)
     if request.method == "POST":
+        form.is_valid()
         try:
             actions.delete_organization(org, acting_user=request.user)
         except DomainError as error:

@@ -20,6 +20,9 @@ from dangjian.members.choices import (
 from dangjian.members.models.person import Person
 from dangjian.orgs.models import Organization
 
+# The protected-field name of a correction's proposed ID or phone number (core.crypto).
+PROPOSED_FIELD = "members.correction.proposed"
+
 
 class Transfer(models.Model):
     """A transfer of the party relationship (组织关系转接) with its introduction letter."""

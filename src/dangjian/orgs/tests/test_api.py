@@ -212,7 +212,7 @@ def test_detail_shows_parent_depth_term_and_flags(univ: Client, tree: Tree) -> N
     assert body["is_model_branch"] is True
     assert body["is_dual_leader_studio"] is False
     assert body["children_count"] == 1
-    assert body["member_count"] is None
+    assert body["member_count"] == 0  # counted by the member registry
     current = body["current_term"]
     assert current["number"] == 1
     assert current["elected_on"] == "2023-06-01"

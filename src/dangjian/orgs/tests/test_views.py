@@ -191,12 +191,18 @@ def test_secretary_home_shows_the_branch_not_university_counts(tree, login) -> N
     assert context["my_branch"].org.code == "C1-B1" and "stats" not in context
 
 
-def test_member_counts_are_zero_until_members_exist(tree, login) -> None:
-    """The issue's wording: counts show 0 until the member registry counts members; the
-    member-based structure rules stay unchecked meanwhile (the facts are unknown)."""
+def test_member_counts_come_from_the_registry(tree, login) -> None:
+    """With the member registry installed, a branch's count is its members and the
+    member-based structure rules are checked (fewer than 3 full members is flagged)."""
+    from dangjian.members.testing import make_person
+
     page = login("univ").get(f"/orgs/{tree.b1.pk}/").content.decode()
     assert '<div class="dj-stat-value">0</div>' in page
-    assert "org.branch.min_members" not in page
+    assert "org.branch.min_members" in page
+    make_person(tree.b1)
+    make_person(tree.b1, name="李四", category="probationary", converted_on=None)
+    page = login("univ").get(f"/orgs/{tree.b1.pk}/").content.decode()
+    assert '<div class="dj-stat-value">2</div>' in page
 
 
 def test_within_select_is_bounded_but_accepts_deeper_organizations(
@@ -226,3 +232,11 @@ def test_tree_search_names_only_visible_parents(tree, login) -> None:
     assert [(m.code, m.parent_name) for m in matches] == [("C1-B1", "")]
     matches = login("committee").get("/orgs/tree/", {"q": "wxyjg"}).context["matches"]
     assert [(m.code, m.parent_name) for m in matches] == [("C1-B1", "文学院党委")]
+
+
+def test_refused_delete_shows_the_reason_on_the_confirm_page(tree, login):
+    """An empty confirm POST that the action refuses re-renders with the message (no 500)."""
+    response = login("committee").post(f"/orgs/{tree.b1.pk}/delete/")
+    assert response.status_code == 200
+    assert Organization.objects.filter(pk=tree.b1.pk).exists()
+    assert "errorlist" in response.content.decode() or "alert" in response.content.decode()
