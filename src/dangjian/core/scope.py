@@ -114,12 +114,13 @@ def covers(user: Any, model: type[models.Model], action: str, path: str) -> bool
     """
     if user is None:
         return True
-    spec: ScopeSpec = getattr(model, "scope")
-    for grant in user_grants(user):
-        if spec.allows(grant.role, action) and grant.role not in spec.self_roles:
-            if grant.path is None or path.startswith(grant.path):
-                return True
-    return False
+    spec: ScopeSpec = model.scope  # type: ignore[attr-defined]
+    return any(
+        spec.allows(grant.role, action)
+        and grant.role not in spec.self_roles
+        and (grant.path is None or path.startswith(grant.path))
+        for grant in user_grants(user)
+    )
 
 
 def can(user: Any, model: type[models.Model], action: str) -> bool:

@@ -90,9 +90,11 @@ def category_as_of(queryset: QuerySet[Person], category: str, day: date) -> Quer
     if category == Category.FULL:
         return queryset.filter(converted_on__lte=day)
     if category == Category.PROBATIONARY:
-        return queryset.filter(joined_on__lte=day).filter(
-            Q(converted_on__isnull=True) | Q(converted_on__gt=day)
-        ).exclude(left_on__lte=day)
+        return (
+            queryset.filter(joined_on__lte=day)
+            .filter(Q(converted_on__isnull=True) | Q(converted_on__gt=day))
+            .exclude(left_on__lte=day)
+        )
     if category == "members":
         return queryset.filter(joined_on__lte=day)
     order = list(Category.values)

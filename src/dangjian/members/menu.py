@@ -15,9 +15,9 @@ def _staff(user: object) -> bool:
 
 def _member(user: object) -> bool:
     """Anyone whose account is linked to a person in the registry has a self-service page."""
-    return bool(getattr(user, "is_authenticated", False)) and Person.objects.filter(
-        user=user
-    ).exists()
+    return (
+        bool(getattr(user, "is_authenticated", False)) and Person.objects.filter(user=user).exists()
+    )
 
 
 add_group("members", _("党员管理"), 20, "people")
@@ -45,7 +45,13 @@ add_item(
 add_item(
     "members",
     MenuItem(
-        _("干部名册"), "members:cadres", "person-badge", lambda u: can(u, Cadre, VIEW), "/members/cadres/"
+        _("干部名册"),
+        "members:cadres",
+        "person-badge",
+        lambda u: can(u, Cadre, VIEW),
+        "/members/cadres/",
     ),
 )
-add_item("members", MenuItem(_("我的党员档案"), "members:me", "person-vcard", _member, "/members/me/"))
+add_item(
+    "members", MenuItem(_("我的党员档案"), "members:me", "person-vcard", _member, "/members/me/")
+)

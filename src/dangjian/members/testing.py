@@ -13,7 +13,9 @@ from dangjian.orgs.models import Organization
 _serial = itertools.count(1)
 
 
-def make_id_number(birth: date, gender: str = "male", *, region: str = "430102", serial: int | None = None) -> str:
+def make_id_number(
+    birth: date, gender: str = "male", *, region: str = "430102", serial: int | None = None
+) -> str:
     """A valid 18-character number for a birth date and gender (odd 17th digit = male)."""
     n = next(_serial) if serial is None else serial
     sequence = (n * 2) % 1000
