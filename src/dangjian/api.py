@@ -344,9 +344,11 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 def _register_routers() -> None:
     from dangjian.core.api import router as figures_router
+    from dangjian.members.api import router as members_router
     from dangjian.orgs.api import router as orgs_router
 
     api.add_router("/organizations", orgs_router)
+    api.add_router("/members", members_router)
     api.add_router("/figures", figures_router)
 
 

@@ -257,7 +257,15 @@ def test_openapi_document_lists_the_operations(db: Any) -> None:
         ("GET", "/api/v1/figures/{name}"),
     } <= operations
     tags = {tag for ops in schema["paths"].values() for op in ops.values() for tag in op["tags"]}
-    assert tags == {"认证", "党组织", "统计指标"}
+    assert tags == {
+        "认证",
+        "党组织",
+        "统计指标",
+        "党员",
+        "组织关系转接",
+        "党员自助与信息更正",
+        "干部",
+    }
     for ops in schema["paths"].values():
         for op in ops.values():
             assert re.search(r"[\u4e00-\u9fff]", op["summary"]), op["summary"]
