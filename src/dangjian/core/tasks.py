@@ -33,3 +33,11 @@ def daily_reminders(day: str | None = None) -> int:
     from dangjian.core.reminders import run
 
     return run(date.fromisoformat(day) if day else None)
+
+
+@shared_task
+def run_import_job(token: str) -> str:
+    """Import a large uploaded file in the background (core/io/jobs.py)."""
+    from dangjian.core.io.jobs import run_job
+
+    return run_job(token)

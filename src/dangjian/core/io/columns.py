@@ -37,6 +37,8 @@ class Column:
     parse: Callable[[Any], Any] = normalize.text
     help: Text = ""
     example: str = ""
+    # Formatted as text in the template, so Excel keeps long numbers (ID, phone) as typed.
+    text_format: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

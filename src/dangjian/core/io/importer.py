@@ -18,7 +18,7 @@ needs grows with the cleaned data, not with the workbook.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
@@ -30,15 +30,21 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import audit
 from dangjian.core.errors import DomainError
+from dangjian.core.io import normalize
 from dangjian.core.io.columns import Column, HeaderMap, match_headers
 from dangjian.core.io.errorfile import error_workbook
-from dangjian.core.io.reader import ImportFileError, is_blank_row, open_table
+from dangjian.core.io.reader import ImportFileError, estimate_rows, is_blank_row, open_table
 from dangjian.core.text import Text
 
 CREATE, UPDATE = "create", "update"
 MODE_LABELS = {CREATE: _("新增"), UPDATE: _("更新")}
 CREATED, UPDATED = "created", "updated"
 ROW_LEVEL = "__all__"
+# Phases reported to a progress callback: checking every row, then writing them.
+CHECKING, WRITING = "checking", "writing"
+PROGRESS_EVERY = 500
+# (phase, rows done, rows in all or None when not known yet)
+Progress = Callable[[str, int, int | None], None]
 
 
 class RowError(Exception):
@@ -105,6 +111,8 @@ class ImportContext:
     updated: int = 0
     current: Row | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    progress: Progress | None = None
+    expected_rows: int | None = None
 
     def add_error(self, row: int, column_key: str | None, message: str) -> None:
         """Record a problem with a cell (or the whole row when `column_key` is None)."""
@@ -123,6 +131,11 @@ class ImportContext:
         for name, message in error.errors.items():
             key = self.spec.field_columns.get(name, name)
             self.add_error(row.number, key if self.present(key) else None, message)
+
+    def report(self, phase: str, done: int, total: int | None) -> None:
+        """Tell the progress callback (a background job's status) how far the import is."""
+        if self.progress is not None:
+            self.progress(phase, done, total)
 
     def count(self, outcome: str | None) -> None:
         if outcome == CREATED:
@@ -149,6 +162,10 @@ class ImportSpec(ABC):
     list_url_name: ClassVar[str] = ""
     # Extra lines for the template's instructions sheet and the upload page.
     notes: ClassVar[Sequence[Text]] = ()
+    # Where `import_urls` puts the pages and how it names them (several imports in one app
+    # need different ones: "import", "position_import" …).
+    url_name: ClassVar[str] = "import"
+    url_prefix: ClassVar[str] = "import/"
 
     @property
     def modes(self) -> list[str]:
@@ -193,7 +210,9 @@ class ImportSpec(ABC):
 
     def write(self, rows: list[Row], ctx: ImportContext) -> None:
         """Write every row through `write_row`; refusals are recorded, writing goes on."""
-        for row in self.order(rows, ctx):
+        for done, row in enumerate(self.order(rows, ctx)):
+            if done % PROGRESS_EVERY == 0:
+                ctx.report(WRITING, done, len(rows))
             ctx.current = row
             try:
                 ctx.count(self.write_row(row, ctx))
@@ -220,9 +239,18 @@ def _parse_rows(
     assert headers is not None
     required = spec.required_keys(ctx.mode)
     columns = [(spec.column(key), index) for key, index in headers.index.items()]
+    examples = [(column.example, index) for column, index in columns if column.example]
     rows: list[Row] = []
     for number, values in table_rows:
         if number <= headers.row or is_blank_row(values):
+            continue
+        if len(rows) % PROGRESS_EVERY == 0:
+            ctx.report(CHECKING, len(rows), ctx.expected_rows)
+        if _is_example(values, examples):
+            ctx.add_error(
+                number, None, gettext("这一行是导入模板中的示例，请删除或改为真实数据后再导入。")
+            )
+            rows.append(Row(number, {}))
             continue
         parsed: dict[str, Any] = {}
         clean = True
@@ -254,6 +282,16 @@ def _parse_rows(
     return rows
 
 
+def _is_example(values: list[Any], examples: list[tuple[str, int]]) -> bool:
+    """The template's example row left in the file (every example cell unchanged)."""
+    if len(examples) < 3:
+        return False
+    return all(
+        index < len(values) and normalize.text(values[index]) == example
+        for example, index in examples
+    )
+
+
 def _at(ctx: ImportContext, number: int) -> ImportContext:
     """The context with `current` naming the row being cleaned (for messages and lookups)."""
     ctx.current = Row(number, {})
@@ -277,13 +315,21 @@ def run_import(
     mode: str = CREATE,
     *,
     file_name: str | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate every row of `source`, then write all rows or none (see the module docstring)."""
+    """Validate every row of `source`, then write all rows or none (see the module docstring).
+
+    `progress(phase, done, total)` is called every few hundred rows (background imports
+    show it); `total` is the file's estimated size while checking, exact while writing.
+    """
     spec = spec() if isinstance(spec, type) else spec
     name = file_name or str(getattr(source, "name", "") or "")
     if mode not in spec.modes:
         raise ValueError(f"unsupported import mode {mode!r}")
-    ctx = ImportContext(spec, user, mode, name)
+    ctx = ImportContext(spec, user, mode, name, progress=progress)
+    if progress is not None:
+        estimate = estimate_rows(source, name)
+        ctx.expected_rows = max(estimate - 1, 0) if estimate else None
     try:
         with open_table(source, name) as table:
             table_rows = table.rows()
@@ -294,6 +340,7 @@ def run_import(
     if not rows and not ctx.errors:
         message = gettext("第%(row)s行是表头，其下没有数据行。") % {"row": ctx.headers.row}
         return _finish(ctx, ImportResult(0, 0, 0, _file_errors([message])))
+    ctx.report(CHECKING, len(rows), len(rows))
     spec.check_rows(rows, ctx)
     if not ctx.errors:
         _write(spec, rows, ctx)
@@ -311,9 +358,11 @@ def _write(spec: ImportSpec, rows: list[Row], ctx: ImportContext) -> None:
         try:
             spec.write(rows, ctx)
         except DomainError as error:
-            if ctx.current is None:
-                raise
-            ctx.refuse(ctx.current, error)
+            if ctx.current is None:  # a refusal of the whole import (a bulk write)
+                for message in error.errors.values():
+                    ctx.add_error(0, None, str(message))
+            else:
+                ctx.refuse(ctx.current, error)
         if ctx.errors:
             transaction.set_rollback(True)
         else:
@@ -367,16 +416,19 @@ def _audit(
 
 
 __all__ = [
+    "CHECKING",
     "CREATE",
     "CREATED",
     "MODE_LABELS",
     "UPDATE",
     "UPDATED",
+    "WRITING",
     "CellError",
     "Column",
     "ImportContext",
     "ImportResult",
     "ImportSpec",
+    "Progress",
     "Row",
     "RowError",
     "SkipRow",

@@ -22,9 +22,12 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.core.io.xlsx import XlsxBook, XlsxError
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+BROKEN = (zipfile.BadZipFile, KeyError, ParseError, OSError, EOFError)
 SAVE_AS_XLSX = _("请在 Excel 或 WPS 中打开后“另存为” .xlsx 格式再导入。")
 
 
@@ -151,35 +154,60 @@ def _csv_rows(source: IO[bytes], encoding: str) -> Iterator[tuple[int, list[Any]
 
 
 def _xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
-    """Rows of the first worksheet, streamed (read-only, cached values instead of formulas)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """Rows of the first worksheet, streamed, with cached values instead of formulas."""
     source.seek(0)
-    broken = (zipfile.BadZipFile, KeyError, ParseError, InvalidFileException, OSError, EOFError)
     try:
-        book = load_workbook(source, read_only=True, data_only=True)
-    except (*broken, ValueError, TypeError, IndexError):
+        book = XlsxBook(source)
+    except XlsxError:
         raise ImportFileError(
             gettext("Excel 文件已损坏或格式不正确，无法打开。") + str(SAVE_AS_XLSX)
         )
+    number = 0
     try:
-        if not book.worksheets:
-            raise ImportFileError(gettext("Excel 文件中没有工作表。"))
-        sheet = book.worksheets[0]
-        # Some programs write a wrong size into the sheet; reading to the real end is safer.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
-        number = 0
-        try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(values)
-        except broken:
-            raise ImportFileError(
-                gettext("Excel 文件内容已损坏，读取到第%(number)s行时出错。")
-                % {"number": number + 1}
-            )
+        # The sheet's declared size is not trusted: rows are read to the real end.
+        for number, values in book.rows():
+            yield number, values
+    except (*BROKEN, XlsxError, IndexError, ValueError):
+        raise ImportFileError(
+            gettext("Excel 文件内容已损坏，读取到第%(number)s行时出错。") % {"number": number + 1}
+        )
     finally:
         book.close()
 
 
-__all__ = ["ImportFileError", "Table", "file_size", "is_blank_row", "open_table"]
+def estimate_rows(source: IO[bytes], name: str) -> int | None:
+    """About how many rows a file has, cheaply (for progress and for running in the background).
+
+    CSV: its line breaks; .xlsx: the size the sheet declares. None when unknown.
+    """
+    position = source.tell()
+    try:
+        if _extension(name) == "csv":
+            source.seek(0)
+            lines, last = 0, b""
+            while chunk := source.read(1024 * 1024):
+                lines += chunk.count(b"\n")
+                last = chunk
+            return lines + (1 if last and not last.endswith(b"\n") else 0)
+        if _extension(name) in {"xlsx", "xlsm"}:
+            source.seek(0)
+            book = XlsxBook(source)
+            try:
+                return book.dimension_rows()
+            finally:
+                book.close()
+    except (*BROKEN, XlsxError, ValueError):
+        return None
+    finally:
+        source.seek(position)
+    return None
+
+
+__all__ = [
+    "ImportFileError",
+    "Table",
+    "estimate_rows",
+    "file_size",
+    "is_blank_row",
+    "open_table",
+]

@@ -59,7 +59,12 @@ def template_bytes(spec: ImportSpec) -> bytes:
         example = sheet.cell(row=2, column=index, value=column.example or None)
         example.font = EXAMPLE_FONT
         example.number_format = "@"  # text: codes and phone numbers keep their leading zeros
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.header) * 3)
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(column.header) * 3)
+        if column.text_format:
+            # The whole column (Excel gives new cells their column's format), so the rows
+            # people add keep 18-digit ID numbers and leading zeros as typed.
+            sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
     _instructions(book.create_sheet(gettext("填写说明")), spec, required)
     target = io.BytesIO()

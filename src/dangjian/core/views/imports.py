@@ -1,8 +1,12 @@
 """Generic import pages: upload, template download, result, marked error file.
 
-An app adds them with `urlpatterns += import_urls(MyImport)`; every page needs the IMPORT
+An app adds them with `urlpatterns += import_urls(MyImport)` (at the spec's `url_prefix`,
+named after its `url_name`, so one app can have several imports); every page needs the IMPORT
 grant on the spec's model, and a result (with its error file) is shown only to the user who
 uploaded the file. What the import may touch is decided row by row by the actions.
+
+A large file is imported by a background job (core/io/jobs.py); its result page shows the
+progress ("正在导入… n/N") and polls with htmx until the result is there.
 """
 
 from __future__ import annotations
@@ -18,10 +22,20 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRefresh
 
+from dangjian.core.io import jobs
 from dangjian.core.io.export import XLSX_TYPE
-from dangjian.core.io.importer import CREATE, MODE_LABELS, UPDATE, ImportSpec, run_import
-from dangjian.core.io.results import load_result, open_error_file, save_result
+from dangjian.core.io.importer import (
+    CHECKING,
+    CREATE,
+    MODE_LABELS,
+    UPDATE,
+    WRITING,
+    ImportSpec,
+    run_import,
+)
+from dangjian.core.io.results import RUNNING, load_result, open_error_file, save_result
 from dangjian.core.io.template import template_bytes
 from dangjian.core.permissions import require
 from dangjian.core.scope import IMPORT
@@ -33,6 +47,7 @@ MODE_HELP = {
     CREATE: _("逐行新建记录"),
     UPDATE: _("按编码修改已有记录，只改表中出现的列"),
 }
+PHASE_LABELS = {CHECKING: _("正在检查数据"), WRITING: _("正在写入数据")}
 
 
 class ImportForm(forms.Form):
@@ -50,10 +65,11 @@ class ImportForm(forms.Form):
         mode_field.choices = [(mode, f"{MODE_LABELS[mode]}：{MODE_HELP[mode]}") for mode in modes]
 
 
-def _name(request: HttpRequest, name: str) -> str:
+def _name(request: HttpRequest, spec: ImportSpec | type[ImportSpec], suffix: str = "") -> str:
     """A sibling URL name in the app's namespace (orgs:import_result …)."""
     match = request.resolver_match
     namespace = match.namespace if match else ""
+    name = f"{spec.url_name}{suffix}"
     return f"{namespace}:{name}" if namespace else name
 
 
@@ -77,11 +93,17 @@ def upload(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         mode = form.cleaned_data["mode"]
-        result = run_import(importer, uploaded, request.user, mode, file_name=uploaded.name)
-        token = save_result(
-            result, user=request.user, spec=importer, file_name=uploaded.name, mode=mode
-        )
-        return redirect(_name(request, "import_result"), token=token)
+        large, expected = jobs.in_background(uploaded, uploaded.name)
+        if large:
+            token = jobs.start(
+                importer, uploaded, request.user, mode, file_name=uploaded.name, expected=expected
+            )
+        else:
+            result = run_import(importer, uploaded, request.user, mode, file_name=uploaded.name)
+            token = save_result(
+                result, user=request.user, spec=importer, file_name=uploaded.name, mode=mode
+            )
+        return redirect(_name(request, importer, "_result"), token=token)
     required = importer.required_keys(CREATE)
     return render(
         request,
@@ -90,7 +112,7 @@ def upload(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
             "form": form,
             "spec": importer,
             "columns": [(column, column.key in required) for column in importer.columns],
-            "template_url": reverse(_name(request, "import_template")),
+            "template_url": reverse(_name(request, importer, "_template")),
             "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
             "page_title": gettext("导入%(label)s") % {"label": importer.label},
             "breadcrumbs": _crumbs(
@@ -122,27 +144,45 @@ def result(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> HttpRes
     """Counts after a successful import, or the first errors and the marked file."""
     summary = _own_result(request, spec, token)
     importer = spec()
-    upload_url = reverse(_name(request, "import"))
+    upload_url = reverse(_name(request, importer))
+    running = summary["state"] == RUNNING
+    if getattr(request, "htmx", False):
+        if not running:
+            return HttpResponseClientRefresh()  # finished: show the whole result page
+        return render(request, "core/_import_progress.html", _progress(summary))
+    context: dict[str, Any] = {
+        "summary": summary,
+        "spec": importer,
+        "mode_label": MODE_LABELS.get(summary["mode"], summary["mode"]),
+        "upload_url": upload_url,
+        "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
+        "page_title": gettext("导入%(label)s：结果") % {"label": importer.label},
+        "breadcrumbs": _crumbs(
+            importer,
+            (gettext("导入%(label)s") % {"label": importer.label}, upload_url),
+            (gettext("导入结果"), ""),
+        ),
+    }
+    if running:
+        return render(request, "core/import_progress.html", {**context, **_progress(summary)})
     unchanged = summary["total"] - summary["created"] - summary["updated"]
-    return render(
-        request,
-        "core/import_result.html",
-        {
-            "summary": summary,
-            "spec": importer,
-            "mode_label": MODE_LABELS.get(summary["mode"], summary["mode"]),
-            "unchanged": unchanged if not summary["error_count"] else 0,
-            "error_file_url": reverse(_name(request, "import_error_file"), kwargs={"token": token}),
-            "upload_url": upload_url,
-            "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
-            "page_title": gettext("导入%(label)s：结果") % {"label": importer.label},
-            "breadcrumbs": _crumbs(
-                importer,
-                (gettext("导入%(label)s") % {"label": importer.label}, upload_url),
-                (gettext("导入结果"), ""),
-            ),
-        },
+    context["unchanged"] = unchanged if not summary["error_count"] else 0
+    context["error_file_url"] = reverse(
+        _name(request, importer, "_error_file"), kwargs={"token": token}
     )
+    return render(request, "core/import_result.html", context)
+
+
+def _progress(summary: dict[str, Any]) -> dict[str, Any]:
+    """What the progress fragment shows: n/N, a percentage, the phase."""
+    done, total = int(summary.get("done") or 0), summary.get("total")
+    percent = min(100, int(done * 100 / total)) if total else None
+    return {
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "phase_label": PHASE_LABELS.get(summary.get("phase") or "", gettext("等待开始")),
+    }
 
 
 @login_required
@@ -159,14 +199,17 @@ def error_file(request: HttpRequest, spec: type[ImportSpec], token: UUID) -> Fil
     )
 
 
-def import_urls(spec: type[ImportSpec], prefix: str = "import/") -> list[URLPattern]:
-    """The four import routes for one record type, named import, import_template …"""
+def import_urls(spec: type[ImportSpec], prefix: str | None = None) -> list[URLPattern]:
+    """The four import routes for one record type: at `spec.url_prefix` (default "import/"),
+    named `spec.url_name` (default "import"), `…_template`, `…_result`, `…_error_file`."""
     kwargs = {"spec": spec}
+    prefix = spec.url_prefix if prefix is None else prefix
+    name = spec.url_name
     return [
-        path(prefix, upload, kwargs, name="import"),
-        path(f"{prefix}template/", template, kwargs, name="import_template"),
-        path(f"{prefix}<uuid:token>/", result, kwargs, name="import_result"),
-        path(f"{prefix}<uuid:token>/errors/", error_file, kwargs, name="import_error_file"),
+        path(prefix, upload, kwargs, name=name),
+        path(f"{prefix}template/", template, kwargs, name=f"{name}_template"),
+        path(f"{prefix}<uuid:token>/", result, kwargs, name=f"{name}_result"),
+        path(f"{prefix}<uuid:token>/errors/", error_file, kwargs, name=f"{name}_error_file"),
     ]
 
 
