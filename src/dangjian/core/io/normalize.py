@@ -69,6 +69,8 @@ def _raw_text(value: Any) -> str:
 
 def fold(text: str) -> str:
     """NFKC everything but Chinese punctuation (full-width letters, digits, spaces fold)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text  # the common case, checked in C: nothing to fold
     parts = _KEEP_FULL_WIDTH.split(text)
     return "".join(
         part if index % 2 else unicodedata.normalize("NFKC", part)
@@ -82,7 +84,7 @@ def text(value: Any) -> str:
     if is_blank(value):
         return ""
     folded = _SPACES.sub(" ", fold(_raw_text(value))).strip()
-    return _ESCAPED_FORMULA.sub("", folded)
+    return _ESCAPED_FORMULA.sub("", folded) if folded[0] == "'" else folded
 
 
 def multiline(value: Any) -> str:

@@ -45,14 +45,14 @@ def _local(tag: str) -> str:
 
 def _column_index(reference: str, cache: dict[str, int]) -> int:
     """0-based column of a cell reference such as 'AB12'."""
-    match = _LETTERS.match(reference)
-    letters = match.group(0) if match else ""
+    letters = reference.rstrip("0123456789")
     index = cache.get(letters)
     if index is None:
         index = 0
-        for char in letters:
-            index = index * 26 + ord(char) - 64
-        index -= 1
+        if _LETTERS.fullmatch(letters):
+            index = -1
+            for char in letters:
+                index = (index + 1) * 26 + ord(char) - 65
         cache[letters] = index
     return index
 
