@@ -93,7 +93,9 @@ def test_secretary_keeps_the_branch_roll(page_as, world, shot):
 
     from dangjian.members.testing import make_id_number
 
-    page.get_by_label(re.compile("^身份证号")).fill(make_id_number(date(1993, 2, 3), "female").lower())
+    page.get_by_label(re.compile("^身份证号")).fill(
+        make_id_number(date(1993, 2, 3), "female").lower()
+    )
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_test_id("person-header")).to_contain_text("周新")
     expect(page.get_by_test_id("person-header")).to_contain_text("正式党员")

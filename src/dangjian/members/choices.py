@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -201,7 +203,7 @@ class CorrectionStatus(models.TextChoices):
 
 
 # Age bands of the party's internal statistics (党内统计年报): (code, label, lowest, highest age).
-AGE_BANDS: tuple[tuple[str, str, int, int], ...] = (
+AGE_BANDS: tuple[tuple[str, Any, int, int], ...] = (
     ("to30", _("30岁及以下"), 0, 30),
     ("31_35", _("31至35岁"), 31, 35),
     ("36_40", _("36至40岁"), 36, 40),

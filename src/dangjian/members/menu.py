@@ -16,7 +16,7 @@ def _staff(user: object) -> bool:
 def _member(user: object) -> bool:
     """Anyone whose account is linked to a person in the registry has a self-service page."""
     return (
-        bool(getattr(user, "is_authenticated", False)) and Person.objects.filter(user=user).exists()
+        bool(getattr(user, "is_authenticated", False)) and Person.objects.filter(user=user).exists()  # type: ignore[misc]
     )
 
 
