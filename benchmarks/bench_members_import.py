@@ -233,11 +233,14 @@ def run(args: argparse.Namespace) -> int:
             import tracemalloc
 
             tracemalloc.start()
-        phases: dict[str, float] = {}
+        phases: dict[str, tuple[float, float]] = {}
 
         def progress(phase: str, done: int, total: int | None) -> None:
-            phases.setdefault(phase, time.perf_counter())
+            phases.setdefault(phase, (time.perf_counter(), cpu_seconds()))
 
+        audit_before = (
+            AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        )
         rss_before = max_rss_mb()
         cpu_before = cpu_seconds()
         started = time.perf_counter()
@@ -251,19 +254,25 @@ def run(args: argparse.Namespace) -> int:
         traced = tracemalloc.get_traced_memory()[1] / 1048576 if args.tracemalloc else None
     written = Person.objects.count()
     events = MemberEvent.objects.filter(kind="registered").count()
-    checked = phases.get(WRITING, time.perf_counter()) - started
+    audit = AuditEvent.objects.filter(seq__gt=audit_before)
+    switch, switch_cpu = phases.get(WRITING, (started + seconds, cpu_before + cpu))
+    checked, checked_cpu = switch - started, switch_cpu - cpu_before
     print(
         f"result: ok={result.ok} created={result.created:,} errors={len(result.errors):,} "
-        f"people={written:,} events={events:,} "
-        f"audit bulk entries={AuditEvent.objects.filter(action='members.person.bulk_register').count()}"
+        f"people={written:,} events={events:,}; audit entries written: {audit.count()} "
+        f"({', '.join(sorted(set(audit.values_list('action', flat=True))))})"
     )
     table = [
         ["rows", f"{args.rows:,}"],
-        ["import (run_import) s", f"{seconds:.1f}"],
-        ["  read + check s", f"{checked:.1f}"],
-        ["  write s", f"{seconds - checked:.1f}" if result.ok else "— (refused)"],
+        ["import (run_import) s", f"{seconds:.1f} (CPU {cpu:.1f})"],
+        ["  read + check s", f"{checked:.1f} (CPU {checked_cpu:.1f})"],
+        [
+            "  write s",
+            f"{seconds - checked:.1f} (CPU {cpu - checked_cpu:.1f})"
+            if result.ok
+            else "— (refused)",
+        ],
         ["rows/s", f"{args.rows / seconds:,.0f}"],
-        ["CPU s (this process)", f"{cpu:.1f}"],
         ["peak RSS MB (before import)", f"{peak:.0f} ({rss_before:.0f})"],
     ]
     if traced is not None:

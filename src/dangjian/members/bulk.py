@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from psycopg import errors as pg_errors
 from psycopg import sql
 
 from dangjian.core.actions import domain_action, track
@@ -118,7 +119,7 @@ def _insert(model: type[models.Model], objects: list[Any]) -> None:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(meta.db_table),
             sql.SQL(", ").join(
-                sql.Identifier(c) for c in [meta.pk.column, *(f.column for f in fields)]
+                [sql.Identifier(str(c)) for c in [meta.pk.column, *(f.column for f in fields)]]
             ),
         )
         with cursor.cursor.copy(statement) as copy:
@@ -167,7 +168,7 @@ def bulk_register(
         try:
             with transaction.atomic():
                 _insert(Person, people)
-        except IntegrityError:
+        except (IntegrityError, pg_errors.IntegrityError):  # COPY raises psycopg's own
             raise DomainError(
                 gettext(
                     "有人员的身份证号或工号/学号已被登记（可能是导入期间他人刚刚登记），"

@@ -286,9 +286,7 @@ class OrgLookup:
             return matches[0]
         if matches:
             return gettext("有多个党组织名为“%(value)s”，请改填党组织编码。") % {"value": value}
-        return gettext("未找到党组织“%(value)s”，请填写党组织编码或完整名称。") % {
-            "value": value
-        }
+        return gettext("未找到党组织“%(value)s”，请填写党组织编码或完整名称。") % {"value": value}
 
     def party_group(self, org: Organization, value: str) -> Organization | str:
         """A party group of `org`, by code or name."""

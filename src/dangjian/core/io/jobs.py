@@ -32,12 +32,19 @@ logger = logging.getLogger(__name__)
 PROGRESS_SECONDS = 1.0
 
 
+def limits() -> tuple[int, int]:
+    """Rows and bytes above which a file is imported in the background."""
+    return (
+        int(getattr(settings, "IMPORT_BACKGROUND_ROWS", 2000)),
+        int(getattr(settings, "IMPORT_BACKGROUND_BYTES", 1024 * 1024)),
+    )
+
+
 def in_background(upload: IO[bytes], name: str) -> tuple[bool, int | None]:
     """Whether a file is large enough for a background job, and its estimated data rows."""
     rows = estimate_rows(upload, name)
     data_rows = max(rows - 1, 0) if rows else None
-    max_rows = int(getattr(settings, "IMPORT_BACKGROUND_ROWS", 2000))
-    max_bytes = int(getattr(settings, "IMPORT_BACKGROUND_BYTES", 1024 * 1024))
+    max_rows, max_bytes = limits()
     large = (data_rows or 0) > max_rows or file_size(upload) > max_bytes
     return large, data_rows
 
@@ -121,4 +128,4 @@ class _Reporter:
         results.set_progress(self.token, phase, done, total)
 
 
-__all__ = ["in_background", "run_job", "start"]
+__all__ = ["in_background", "limits", "run_job", "start"]

@@ -45,7 +45,7 @@ R = TypeVar("R", HttpResponse, FileResponse)
 
 MODE_HELP = {
     CREATE: _("逐行新建记录"),
-    UPDATE: _("按编码修改已有记录，只改表中出现的列"),
+    UPDATE: _("按“%(key)s”找到已有记录，只改表中出现的列"),
 }
 PHASE_LABELS = {CHECKING: _("正在检查数据"), WRITING: _("正在写入数据")}
 
@@ -59,10 +59,12 @@ class ImportForm(forms.Form):
     )
     mode = forms.ChoiceField(label=_("导入方式"), widget=forms.RadioSelect, initial=CREATE)
 
-    def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, modes: list[str], key: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         mode_field: forms.ChoiceField = self.fields["mode"]  # type: ignore[assignment]
-        mode_field.choices = [(mode, f"{MODE_LABELS[mode]}：{MODE_HELP[mode]}") for mode in modes]
+        mode_field.choices = [
+            (mode, f"{MODE_LABELS[mode]}：{str(MODE_HELP[mode]) % {'key': key}}") for mode in modes
+        ]
 
 
 def _name(request: HttpRequest, spec: ImportSpec | type[ImportSpec], suffix: str = "") -> str:
@@ -89,7 +91,8 @@ def upload(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
     """The upload form; a POST runs the import and redirects to its result page."""
     require(request, spec.model, IMPORT)
     importer = spec()
-    form = ImportForm(request.POST or None, request.FILES or None, modes=importer.modes)
+    key = importer.column(importer.key).header if importer.key else ""
+    form = ImportForm(request.POST or None, request.FILES or None, modes=importer.modes, key=key)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         mode = form.cleaned_data["mode"]
@@ -112,6 +115,8 @@ def upload(request: HttpRequest, spec: type[ImportSpec]) -> HttpResponse:
             "form": form,
             "spec": importer,
             "columns": [(column, column.key in required) for column in importer.columns],
+            "background_rows": jobs.limits()[0],
+            "background_mb": f"{jobs.limits()[1] / 1048576:g}",
             "template_url": reverse(_name(request, importer, "_template")),
             "back_url": reverse(importer.list_url_name) if importer.list_url_name else "",
             "page_title": gettext("导入%(label)s") % {"label": importer.label},

@@ -533,7 +533,7 @@ def test_bulk_path_is_all_or_nothing(tree, personas, count, monkeypatch) -> None
     rows = [HEADER, member(name="甲"), member(name="乙", number=taken.reveal_id_number())]
     result = run(personas["secretary"], xlsx(rows))
     assert count() == before and not result.ok
-    assert "已登记" in result.errors[0].message and result.errors[0].row == 0
+    assert "已被登记" in result.errors[0].message and result.errors[0].row == 0
     assert not AuditEvent.objects.filter(action="members.person.bulk_register", success=True)
 
 
