@@ -270,15 +270,8 @@ class MemberImport(ImportSpec):
                 % {"header": header, "shown": birth.shown, "day": from_id.strftime("%Y-%m")}
             }
         # A 出生年月 column often holds the 1st of the month formatted as a month.
-        if (
-            header == "出生年月"
-            and birth.day == 1
-            and (birth.year, birth.month)
-            == (
-                from_id.year,
-                from_id.month,
-            )
-        ):
+        same_month = (birth.year, birth.month) == (from_id.year, from_id.month)
+        if header == "出生年月" and birth.day == 1 and same_month:
             data["birth_date"] = from_id
         return {}
 

@@ -240,6 +240,7 @@ def _parse_rows(
     required = spec.required_keys(ctx.mode)
     columns = [(spec.column(key), index) for key, index in headers.index.items()]
     examples = [(column.example, index) for column, index in columns if column.example]
+    blanks = _blank_values(column for column, _ in columns)
     rows: list[Row] = []
     for number, values in table_rows:
         if number <= headers.row or is_blank_row(values):
@@ -266,6 +267,9 @@ def _parse_rows(
                 )
                 clean = False
                 continue
+            if raw is None and column.key in blanks:
+                parsed[column.key] = blanks[column.key]
+                continue
             try:
                 parsed[column.key] = column.parse(raw)
             except ValueError as error:
@@ -280,6 +284,19 @@ def _parse_rows(
         rows.append(Row(number, parsed))
     ctx.current = None
     return rows
+
+
+def _blank_values(columns: Iterable[Column]) -> dict[str, Any]:
+    """What each column makes of an empty cell, worked out once (most cells are empty)."""
+    blanks: dict[str, Any] = {}
+    for column in columns:
+        try:
+            value = column.parse(None)
+        except ValueError:
+            continue
+        if value is None or isinstance(value, str | bool | int | float):
+            blanks[column.key] = value
+    return blanks
 
 
 def _is_example(values: list[Any], examples: list[tuple[str, int]]) -> bool:

@@ -284,6 +284,14 @@ def test_malformed_and_inconsistent_id_numbers(tree, personas, count) -> None:
     assert all(good not in e.message for e in result.errors)
 
 
+def test_birth_month_that_contradicts_the_id(tree, personas, count) -> None:
+    before = count()
+    rows = [[*HEADER, "出生年月"], [*member(birth=date(1990, 3, 15)), "1990.04"]]
+    result = run(personas["secretary"], xlsx(rows))
+    refused(result, before)
+    assert_cell(result, 2, "出生年月", "出生年月“1990.04”与身份证号（1990-03）不一致")
+
+
 def test_impossible_date_sequences(tree, personas, count) -> None:
     before = count()
     rows = [
