@@ -66,15 +66,21 @@ def error_workbook(source: IO[bytes], name: str, headers: HeaderMap, errors: Err
             for _ in range(pending_blank):
                 sheet.append([])
             pending_blank = 0
-            cells = [_cell(sheet, values[i] if i < len(values) else None) for i in kept]
+            row = [values[i] if i < len(values) else None for i in kept]
             if number == headers.row:
+                cells: list[Any] = [_cell(sheet, value) for value in row]
                 for cell in cells:
                     cell.font = HEADER_FONT
                 marker = _cell(sheet, ERROR_HEADER)
                 marker.font, marker.fill = ERROR_HEADER_FONT, ERROR_HEADER_FILL
                 cells.append(marker)
             elif number in errors:
+                cells = [_cell(sheet, value) for value in row]
                 cells.append(_mark(sheet, cells, columns, headers, errors[number]))
+            else:
+                # Plain values are written much faster; only text that looks like a formula
+                # needs a cell object to stay text.
+                cells = [_cell(sheet, v) if isinstance(v, str) and v[:1] == "=" else v for v in row]
             sheet.append(cells)
     target = io.BytesIO()
     book.save(target)

@@ -40,8 +40,9 @@ CREATE, UPDATE = "create", "update"
 MODE_LABELS = {CREATE: _("新增"), UPDATE: _("更新")}
 CREATED, UPDATED = "created", "updated"
 ROW_LEVEL = "__all__"
-# Phases reported to a progress callback: checking every row, then writing them.
-CHECKING, WRITING = "checking", "writing"
+# Phases reported to a progress callback: checking every row, then writing them (or, when
+# something is wrong, marking the error file).
+CHECKING, WRITING, MARKING = "checking", "writing", "marking"
 PROGRESS_EVERY = 500
 # (phase, rows done, rows in all or None when not known yet)
 Progress = Callable[[str, int, int | None], None]
@@ -365,6 +366,7 @@ def run_import(
     result = ImportResult(len(rows), ctx.created, ctx.updated, errors)
     if errors:
         result.created = result.updated = 0
+        ctx.report(MARKING, len(rows), len(rows))
         result.error_file = error_workbook(source, name, ctx.headers, ctx.errors)
     return _finish(ctx, result, written=not errors)
 
@@ -436,6 +438,7 @@ __all__ = [
     "CHECKING",
     "CREATE",
     "CREATED",
+    "MARKING",
     "MODE_LABELS",
     "UPDATE",
     "UPDATED",

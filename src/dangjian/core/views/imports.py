@@ -29,6 +29,7 @@ from dangjian.core.io.export import XLSX_TYPE
 from dangjian.core.io.importer import (
     CHECKING,
     CREATE,
+    MARKING,
     MODE_LABELS,
     UPDATE,
     WRITING,
@@ -47,7 +48,11 @@ MODE_HELP = {
     CREATE: _("逐行新建记录"),
     UPDATE: _("按“%(key)s”找到已有记录，只改表中出现的列"),
 }
-PHASE_LABELS = {CHECKING: _("正在检查数据"), WRITING: _("正在写入数据")}
+PHASE_LABELS = {
+    CHECKING: _("正在检查数据"),
+    WRITING: _("正在写入数据"),
+    MARKING: _("发现错误，正在生成错误标注文件"),
+}
 
 
 class ImportForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Importing positions and cadres; the import pages, their permissions and background jobs."""
+"""Importing positions and cadres; the import pages and background jobs (their permissions:
+endpoints_import.py in the permission matrix)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,9 @@ from django.urls import reverse
 from dangjian.core.io import jobs, results
 from dangjian.core.io.importer import ImportResult, run_import
 from dangjian.core.models import AuditEvent
-from dangjian.core.testing.matrix import cases
-from dangjian.core.tests.test_permission_matrix import test_permission_matrix as matrix_check
 from dangjian.members.importers import CadreImport, MemberImport, PositionImport
 from dangjian.members.models import Cadre, Person
 from dangjian.members.testing import make_id_number, make_person
-from dangjian.members.tests.endpoints_import import ENDPOINTS
 from dangjian.members.tests.test_import import HEADER, member, xlsx
 from dangjian.orgs.actions import start_term
 from dangjian.orgs.models import CommitteeMember
@@ -207,13 +205,6 @@ def test_cadre_refusals(tree, personas) -> None:
 
 
 # --- pages ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "persona"), cases(ENDPOINTS), ids=[f"{e.id}-{p}" for e, p in cases(ENDPOINTS)]
-)
-def test_import_pages_in_the_permission_matrix(endpoint, persona, tree, personas) -> None:
-    matrix_check(endpoint, persona, tree, personas)
 
 
 @pytest.mark.parametrize(
