@@ -16,9 +16,13 @@ def _fresh_caches(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
+    from dangjian.core import rules
+
     cache.clear()
+    rules.invalidate()
     yield
     cache.clear()
+    rules.invalidate()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ can be accepted as a justified `RuleException` by a user allowed to record one.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +65,17 @@ def all_rules() -> list[RuleDef]:
     return sorted(_registry.values(), key=lambda rule: (rule.group, rule.code))
 
 
+# A rule is read for every row of an import: a few seconds in process spare a cache round
+# trip each time (Redis in production); a change made here clears it at once.
+_MEMO_SECONDS = 2.0
+_memo: tuple[float, dict[str, tuple[Any, bool, str]]] | None = None
+
+
 def _settings() -> dict[str, tuple[Any, bool, str]]:
+    global _memo
+    now = time.monotonic()
+    if _memo is not None and now - _memo[0] < _MEMO_SECONDS:
+        return _memo[1]
     rows = cache.get(_CACHE_KEY)
     if rows is None:
         from dangjian.core.models import RuleSetting
@@ -73,11 +84,14 @@ def _settings() -> dict[str, tuple[Any, bool, str]]:
             row.code: (row.value, row.enabled, row.severity) for row in RuleSetting.objects.all()
         }
         cache.set(_CACHE_KEY, rows, 60)
+    _memo = (now, rows)
     return rows
 
 
 def invalidate() -> None:
     """Forget cached settings (called when a setting changes)."""
+    global _memo
+    _memo = None
     cache.delete(_CACHE_KEY)
 
 

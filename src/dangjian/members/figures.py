@@ -44,10 +44,9 @@ from dangjian.members.choices import (
     Gender,
     Post,
     Status,
-    TransferDirection,
     TransferStatus,
 )
-from dangjian.members.filters import birth_range
+from dangjian.members.filters import birth_range, crossing
 from dangjian.members.models import Person, Transfer
 from dangjian.orgs.choices import Kind
 
@@ -319,21 +318,15 @@ def _period_url(ctx: FigureContext, route: str, **params: str) -> str:
 def transfer_flow(name: str, label: Any, flow: str, description: Any) -> None:
     """Transfers received in the period into (out of) the subtree: from outside the university
     or from (to) an organization outside the subtree."""
-    near, far = ("to", "from") if flow == "in" else ("from", "to")
-    crossing = TransferDirection.INBOUND if flow == "in" else TransferDirection.OUTBOUND
 
     def compute(ctx: FigureContext) -> int:
-        path, period = ctx.organization.path, ctx.period
-        return (
-            Transfer.objects.filter(
-                status=TransferStatus.RECEIVED,
-                received_on__gte=period.start,
-                received_on__lte=period.end,
-                **{f"{near}_organization__path__startswith": path},
-            )
-            .filter(Q(direction=crossing) | ~Q(**{f"{far}_organization__path__startswith": path}))
-            .count()
+        period = ctx.period
+        received = Transfer.objects.filter(
+            status=TransferStatus.RECEIVED,
+            received_on__gte=period.start,
+            received_on__lte=period.end,
         )
+        return crossing(received, ctx.organization.path, flow).count()
 
     register(
         name,

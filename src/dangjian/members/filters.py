@@ -21,16 +21,19 @@ from dangjian.members.choices import (
     AGE_BANDS,
     MEMBER_CATEGORIES,
     ON_BOOKS,
+    CadreRank,
+    CadreStatus,
     Category,
     Education,
     Ethnicity,
     Gender,
     Post,
     Status,
+    TransferDirection,
 )
-from dangjian.members.models import Person
+from dangjian.members.models import Person, Transfer
 from dangjian.orgs.choices import Kind, Level
-from dangjian.orgs.filters import within_choices
+from dangjian.orgs.filters import offer_within, within_filter
 from dangjian.orgs.models import Organization
 
 ID_LIKE = re.compile(r"^(\d{17}[\dXx]|\d{15})$")
@@ -61,6 +64,18 @@ def search_people(queryset: QuerySet[Person], text: str) -> QuerySet[Person]:
     if lowered.isascii() and lowered.isalpha():
         condition |= Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
     return queryset.filter(condition)
+
+
+FLOW_DIRECTION = {"in": TransferDirection.INBOUND, "out": TransferDirection.OUTBOUND}
+
+
+def crossing(queryset: QuerySet[Transfer], path: str, flow: str) -> QuerySet[Transfer]:
+    """Letters into (out of) the subtree at `path`: from (to) another institution or from (to)
+    an organization outside it — what the figures members.transfers_in/out count."""
+    near, far = ("to", "from") if flow == "in" else ("from", "to")
+    return queryset.filter(**{f"{near}_organization__path__startswith": path}).filter(
+        Q(direction=FLOW_DIRECTION[flow]) | ~Q(**{f"{far}_organization__path__startswith": path})
+    )
 
 
 def birth_range(band: str, as_of: date) -> tuple[date, date] | None:
@@ -114,12 +129,7 @@ def category_as_of(queryset: QuerySet[Person], category: str, day: date) -> Quer
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    within = django_filters.ModelChoiceFilter(
-        label=_("所属党组织"),
-        queryset=Organization.objects.none(),
-        method="filter_within",
-        empty_label=_("全部党组织"),
-    )
+    within = within_filter()
     category = django_filters.ChoiceFilter(
         label=_("人员类别"),
         choices=[("members", _("党员（正式和预备）")), *Category.choices],
@@ -130,7 +140,7 @@ class PersonFilter(django_filters.FilterSet):
         label=_("支部类型"),
         choices=Kind.choices,
         empty_label=_("全部类型"),
-        field_name="organization__kind",
+        method="filter_kind",
     )
     gender = django_filters.ChoiceFilter(
         label=_("性别"), choices=Gender.choices, empty_label=_("全部")
@@ -174,6 +184,18 @@ class PersonFilter(django_filters.FilterSet):
         empty_label=_("全部"),
         method="filter_flag",
     )
+    cadre_rank = django_filters.ChoiceFilter(
+        label=_("干部职级"),
+        choices=CadreRank.choices,
+        empty_label=_("全部职级"),
+        method="filter_cadre_rank",
+    )
+    off_books_from = django_filters.DateFilter(
+        label=_("出册日期起"), field_name="off_books_on", lookup_expr="gte", widget=DateInput()
+    )
+    off_books_to = django_filters.DateFilter(
+        label=_("出册日期止"), field_name="off_books_on", lookup_expr="lte", widget=DateInput()
+    )
     as_of = django_filters.DateFilter(
         label=_("截至日期"), method="filter_as_of", widget=DateInput()
     )
@@ -199,10 +221,7 @@ class PersonFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if request is not None:
             scoped = Organization.objects.restrict(request.user).exclude(level=Level.PARTY_GROUP)
-            self.filters["within"].queryset = scoped
-            self.form.fields["within"].widget.choices = within_choices(
-                scoped, self.data.get("within") if self.data else None
-            )
+            offer_within(self, scoped)
 
     @property
     def qs(self) -> QuerySet[Person]:
@@ -221,10 +240,36 @@ class PersonFilter(django_filters.FilterSet):
     def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         return search_people(queryset, value)
 
+    def past_day(self) -> date | None:
+        """The as-of date when it lies in the past: organizations are then those of that day
+        (corrected by later transfers, as the figures count), not today's."""
+        day = self.form.cleaned_data.get("as_of") if hasattr(self.form, "cleaned_data") else None
+        return day if day and day < timezone.localdate() else None
+
     def filter_within(
         self, queryset: QuerySet[Person], name: str, value: Organization
     ) -> QuerySet[Person]:
-        return queryset.filter(organization__path__startswith=value.path) if value else queryset
+        if not value:
+            return queryset
+        day = self.past_day()
+        if day is None:
+            return queryset.filter(organization__path__startswith=value.path)
+        from dangjian.members.asof import placed_on
+
+        kind = self.form.cleaned_data.get("kind") or ""
+        return placed_on(queryset, day, within=value, kind=kind)
+
+    def filter_kind(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        if not value:
+            return queryset
+        day = self.past_day()
+        if day is None:
+            return queryset.filter(organization__kind=value)
+        if self.form.cleaned_data.get("within"):
+            return queryset  # placed together with the organization in filter_within
+        from dangjian.members.asof import placed_on
+
+        return placed_on(queryset, day, kind=value)
 
     def filter_category(
         self, queryset: QuerySet[Person], name: str, value: str
@@ -270,18 +315,39 @@ class PersonFilter(django_filters.FilterSet):
     def filter_status(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         if value == "all" or not value:
             return queryset
+        day = self.past_day()
+        if day is not None and value == Status.SUSPENDED:
+            from dangjian.members.asof import suspended_q
+
+            return queryset.filter(suspended_q(day))
         return queryset.filter(status=value)
 
     def filter_flag(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        """Flags as they stood on a past as-of date (the figures' definitions), else today's."""
+        day = self.past_day()
+        if day is not None and value in ("lost_contact", "floating", "cadre"):
+            from dangjian.members import asof
+
+            condition = {
+                "lost_contact": asof.lost_contact_q,
+                "floating": asof.floating_q,
+                "cadre": asof.cadre_q,
+            }[value](day)
+            return queryset.filter(condition)
         if value == "lost_contact":
             return queryset.filter(lost_contact=True)
         if value == "floating":
             return queryset.filter(is_floating=True)
         if value == "cadre":
-            return queryset.filter(cadre__isnull=False)
+            return queryset.filter(cadre__status=CadreStatus.IN_OFFICE)
         if value == "no_account":
             return queryset.filter(user__isnull=True)
         return queryset
+
+    def filter_cadre_rank(
+        self, queryset: QuerySet[Person], name: str, value: str
+    ) -> QuerySet[Person]:
+        return queryset.filter(cadre__rank=value) if value else queryset
 
     def filter_as_of(self, queryset: QuerySet[Person], name: str, value: Any) -> QuerySet[Person]:
         """On the books on that day; the category filter then reads the dates of each step."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dangjian.core.widgets import DateInput
+from dangjian.core.widgets import DateInput, QuickSelect
 from dangjian.orgs.choices import Kind, Level, Status
 from dangjian.orgs.models import Organization, OrganizationQuerySet
 
@@ -48,14 +48,27 @@ def within_choices(scoped: OrganizationQuerySet, selected: Any) -> list[tuple[An
     ]
 
 
-class OrganizationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
-    within = django_filters.ModelChoiceFilter(
+def within_filter() -> django_filters.ModelChoiceFilter:
+    """The 'within' (所属党组织) filter of a list: a subtree; `offer_within` sets its scope."""
+    return django_filters.ModelChoiceFilter(
         label=_("所属党组织"),
         queryset=Organization.objects.none(),
         method="filter_within",
         empty_label=_("全部党组织"),
     )
+
+
+def offer_within(filterset: django_filters.FilterSet, scoped: OrganizationQuerySet) -> None:
+    """Accept any organization of the scope in `within`; offer the top of it as options."""
+    filterset.filters["within"].queryset = scoped
+    selected = filterset.data.get("within") if filterset.data else None
+    field = filterset.form.fields["within"]
+    field.widget = QuickSelect(attrs=field.widget.attrs, choices=within_choices(scoped, selected))
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
+    within = within_filter()
     level = django_filters.ChoiceFilter(
         label=_("层级"), choices=Level.choices, empty_label=_("全部层级")
     )
@@ -92,10 +105,7 @@ class OrganizationFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if request is not None:
             scoped = Organization.objects.restrict(request.user).exclude(level=Level.PARTY_GROUP)
-            self.filters["within"].queryset = scoped  # any of these is accepted
-            self.form.fields["within"].widget.choices = within_choices(
-                scoped, self.data.get("within") if self.data else None
-            )
+            offer_within(self, scoped)
 
     def filter_q(
         self, queryset: QuerySet[Organization], name: str, value: str

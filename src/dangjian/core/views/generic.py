@@ -46,6 +46,18 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
     export_columns: ClassVar[list[ExportColumn]] = []
     export_name: Text = "export"
     breadcrumbs: ClassVar[list[tuple[Text, str]]] = []
+    # Related rows a list row shows, joined for the page's rows only: joining them before
+    # LIMIT made the database join every match (17.6 ms against 9.8 ms at a million members).
+    page_related: ClassVar[tuple[str, ...]] = ()
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        if self.page_related:
+            ids = list(rows.values_list("pk", flat=True))  # type: ignore[attr-defined]
+            manager: Any = self.model._default_manager
+            found = manager.select_related(*self.page_related).in_bulk(ids)
+            rows = page.object_list = [found[pk] for pk in ids if pk in found]
+        return paginator, page, rows, is_paginated
 
     def base_queryset(self) -> models.QuerySet[Any]:
         """The scoped queryset before filters (subclasses add select_related/annotations)."""
@@ -53,7 +65,8 @@ class ScopedListView(ScopedMixin, ListView):  # type: ignore[type-arg,misc]
 
     def export_queryset(self) -> models.QuerySet[Any]:
         """What an export writes: the filtered list, plus what only the file shows."""
-        return self.get_queryset()
+        queryset = self.get_queryset()
+        return queryset.select_related(*self.page_related) if self.page_related else queryset
 
     def get_queryset(self) -> models.QuerySet[Any]:
         queryset = self.base_queryset()

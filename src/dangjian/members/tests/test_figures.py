@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.http import QueryDict
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from dangjian.core import figures
@@ -27,6 +27,7 @@ from dangjian.orgs.models import Organization
 BEFORE = date(2024, 1, 1)  # before every move below
 MID = date(2024, 6, 30)  # after the internal transfer, before the outbound and inbound ones
 YEAR = Period.year(2024)
+EARLY = date(2024, 5, 25)  # after D's letter was issued, before it was received
 
 
 def member(org: Organization, name: str, **extra: Any) -> Person:
@@ -308,16 +309,24 @@ def test_figures_take_one_query_for_today_and_three_for_a_past_day(
         "members.by_age_band",
         "members.by_join_year",
         "members.suspended",
+        "members.floating",
+        "members.lost_contact",
+        "members.cadres",
     ],
 )
 def test_drilldown_lists_the_counted_records(
     tree: Tree, people: dict[str, Person], personas: dict[str, Any], name: str
 ) -> None:
     univ = personas["univ"]
+    states_that_ended_later(people)
     contexts = [
         FigureContext(tree.university, Period.on(timezone.localdate())),
         FigureContext(tree.c1, Period.on(timezone.localdate())),
         FigureContext(tree.b2, Period.on(MID)),  # no transfer touches B2
+        # Past days that later transfers correct: D was still in B1 (C1) on 25 May.
+        *(FigureContext(org, Period.on(EARLY)) for org in (tree.university, tree.c1, tree.c2)),
+        FigureContext(tree.c2, Period.on(MID)),
+        FigureContext(tree.university, Period.on(BEFORE)),
     ]
     for ctx in contexts:
         result = figures.compute(name, ctx)
@@ -339,3 +348,72 @@ def test_drilldown_parameters(tree: Tree, people: dict[str, Person]) -> None:
     }
     flow = figures.compute("members.left", FigureContext(tree.c1, YEAR)).url
     assert "status=left" in flow and "off_books_from=2024-01-01" in flow
+
+
+def states_that_ended_later(people: dict[str, Person]) -> None:
+    """Flags that were true on the past days and are no longer (or the other way round), so
+    a drill-down must read them as of the day: A floated Apr–Aug,
+    D lost contact Mar–Jul and was a cadre until 2025, B has floated since July; I's
+    standing was restored in 2025."""
+    a, b, d, i = (people[k] for k in "abdi")
+    actions.start_floating(a, destination="深圳", on=date(2024, 4, 1), until=None, acting_user=None)
+    actions.end_floating(a, on=date(2024, 8, 1), acting_user=None)
+    actions.start_floating(b, destination="上海", on=date(2024, 7, 1), until=None, acting_user=None)
+    actions.mark_lost_contact(d, since=date(2024, 3, 1), acting_user=None)
+    actions.restore_contact(d, on=date(2024, 7, 1), acting_user=None)
+    data = {"position": "副院长", "unit": "文学院", "appointed_on": date(2023, 1, 1)}
+    cadre = actions.save_cadre(d, {**data, "rank": "deputy_division"}, acting_user=None)
+    actions.end_cadre(cadre, on=date(2025, 1, 1), acting_user=None)
+    actions.restore_standing(i, on=date(2025, 2, 1), reason="恢复联系", acting_user=None)
+
+
+def test_past_flags_read_as_of_the_day(
+    tree: Tree, people: dict[str, Person], personas: dict[str, Any]
+) -> None:
+    states_that_ended_later(people)
+    ctx = FigureContext(tree.university, Period.on(MID))
+    expected = {
+        "members.floating": 1,
+        "members.lost_contact": 1,
+        "members.cadres": 1,
+        "members.suspended": 1,
+    }
+    for name, count in expected.items():
+        result = figures.compute(name, ctx)
+        assert result.value == count, name
+        assert drilldown_count(result.url, personas["univ"]) == count, name
+    today = FigureContext(tree.university, Period.on(timezone.localdate()))
+    assert figures.compute("members.floating", today).value == 1  # B now, not A
+    assert figures.compute("members.suspended", today).value == 0
+
+
+def transfer_count(url: str, user: Any) -> int:
+    """How many letters the transfer list gives for a drill-down URL (its default tab)."""
+    parsed = urlparse(url)
+    assert parsed.path == "/members/transfers/"
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return int(response.context["paginator"].count)
+
+
+@pytest.mark.parametrize("name", ["members.transfers_in", "members.transfers_out"])
+def test_transfer_flows_drill_down_to_the_letters(
+    tree: Tree, people: dict[str, Person], personas: dict[str, Any], name: str
+) -> None:
+    for org in (tree.university, tree.c1, tree.c2, tree.b1, tree.b3):
+        for period in (YEAR, Period.year(2023), Period(date(2024, 6, 1), date(2024, 8, 31))):
+            result = figures.compute(name, FigureContext(org, period))
+            listed = transfer_count(result.url, personas["univ"])
+            assert listed == result.value, (name, org.code, period)
+
+
+@pytest.mark.parametrize("name", ["members.left", "members.deceased"])
+def test_off_books_flows_drill_down(
+    tree: Tree, people: dict[str, Person], personas: dict[str, Any], name: str
+) -> None:
+    for org in (tree.university, tree.c1, tree.b1, tree.c2):
+        for period in (YEAR, Period.year(2023), Period(date(2024, 1, 1), date(2024, 2, 29))):
+            result = figures.compute(name, FigureContext(org, period))
+            assert drilldown_count(result.url, personas["univ"]) == result.value, (name, org.code)

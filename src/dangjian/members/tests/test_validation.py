@@ -132,6 +132,14 @@ def test_gender_outside_the_choices(tree: Tree) -> None:
     assert refusal(data)["gender"] == "性别应为“男”或“女”。"
 
 
+def test_choices_given_as_lists_or_numbers_are_refused_not_crashed(tree: Tree) -> None:
+    """JSON bodies can carry any type; each is a Chinese refusal, never a TypeError."""
+    errors = refusal(person_data(tree.b1, gender=["male"], category=["full"], post={"a": 1}))
+    assert errors["gender"] == "性别应为“男”或“女”。"
+    assert errors["category"] == "请选择人员类别。"
+    assert errors["post"].endswith("不是可选的值。")
+
+
 def test_an_edit_of_birth_date_is_checked_against_the_stored_number(tree: Tree) -> None:
     person = make_person(tree.b1)
     errors = refusal({"birth_date": date(1991, 1, 1)}, instance=person)

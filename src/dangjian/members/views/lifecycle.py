@@ -15,11 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from dangjian.core import rules
 from dangjian.core.permissions import deny, get_scoped, require
 from dangjian.core.scope import CHANGE, covers
 from dangjian.core.views.forms import action_form
 from dangjian.members import actions
 from dangjian.members import forms as member_forms
+from dangjian.members import rules as member_rules
 from dangjian.members.models import Cadre, Person
 from dangjian.members.views.people import person_crumbs
 
@@ -88,7 +90,8 @@ def floating_start(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: actions.start_floating(person, acting_user=request.user, **data),
         title=gettext("登记流动党员"),
         success=gettext("已登记为流动党员。"),
-        intro=gettext("外出6个月以上且地点固定的，应转移组织关系。"),
+        intro=gettext("外出%(months)s个月以上且地点固定的，应转移组织关系。")
+        % {"months": rules.value(member_rules.FLOATING_TRANSFER_MONTHS.code)},
     )
 
 
@@ -117,7 +120,8 @@ def contact_lost(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         title=gettext("登记失联"),
         success=gettext("已登记失去联系。"),
-        intro=gettext("失去联系满6个月的，应按规定停止党籍。"),
+        intro=gettext("失去联系满%(months)s个月的，应按规定停止党籍。")
+        % {"months": rules.value(member_rules.LOST_CONTACT_MONTHS.code)},
     )
 
 

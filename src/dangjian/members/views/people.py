@@ -95,9 +95,7 @@ class PersonListView(ScopedListView):
         ExportColumn(_("备注"), "note", 24),
     ]
 
-    def base_queryset(self) -> QuerySet[Person]:
-        """Everything a row shows comes in the same query (O(1) queries per page)."""
-        return self.scoped_queryset().select_related("organization", "party_group", "cadre")
+    page_related = ("organization", "party_group", "cadre")  # one query for a page's rows
 
     def get_queryset(self) -> QuerySet[Person]:
         queryset = super().get_queryset()

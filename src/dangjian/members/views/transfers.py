@@ -27,10 +27,12 @@ from dangjian.core.views.generic import ScopedListView
 from dangjian.core.widgets import DateInput
 from dangjian.members import actions
 from dangjian.members.choices import TransferDirection, TransferStatus
-from dangjian.members.filters import search_people
+from dangjian.members.filters import FLOW_DIRECTION, crossing, search_people
 from dangjian.members.forms_self import InboundForm, ReceiveForm, ReturnForm
 from dangjian.members.models import Person, Transfer
 from dangjian.members.validation import HOLDING_LEVELS
+from dangjian.orgs.choices import Level
+from dangjian.orgs.filters import offer_within, within_filter
 from dangjian.orgs.models import Organization
 
 LIST_CRUMB = (_("组织关系转接"), "/members/transfers/")
@@ -115,6 +117,9 @@ def to_label(transfer: Transfer) -> str:
     return transfer.other_institution
 
 
+FLOWS = (("in", _("转入")), ("out", _("转出")))
+
+
 class TransferFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_q")
     direction = django_filters.ChoiceFilter(
@@ -129,6 +134,19 @@ class TransferFilter(django_filters.FilterSet):
     issued_to = django_filters.DateFilter(
         label=_("开具日期止"), field_name="issued_on", lookup_expr="lte", widget=DateInput()
     )
+    received_from = django_filters.DateFilter(
+        label=_("接收日期起"), field_name="received_on", lookup_expr="gte", widget=DateInput()
+    )
+    received_to = django_filters.DateFilter(
+        label=_("接收日期止"), field_name="received_on", lookup_expr="lte", widget=DateInput()
+    )
+    within = within_filter()
+    flow = django_filters.ChoiceFilter(
+        label=_("转入/转出"),
+        choices=FLOWS,
+        empty_label=_("转入和转出"),
+        method="filter_flow",
+    )
 
     class Meta:
         model = Transfer
@@ -136,6 +154,30 @@ class TransferFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if request is not None:
+            scoped = Organization.objects.restrict(request.user).exclude(level=Level.PARTY_GROUP)
+            offer_within(self, scoped)
+
+    def filter_within(
+        self, queryset: QuerySet[Transfer], name: str, value: Organization | None
+    ) -> QuerySet[Transfer]:
+        """Letters from or to the subtree; with `flow`, those crossing its boundary."""
+        if not value:
+            return queryset
+        flow = self.form.cleaned_data.get("flow")
+        if flow:
+            return crossing(queryset, value.path, flow)
+        return queryset.filter(
+            Q(from_organization__path__startswith=value.path)
+            | Q(to_organization__path__startswith=value.path)
+        )
+
+    def filter_flow(
+        self, queryset: QuerySet[Transfer], name: str, value: str
+    ) -> QuerySet[Transfer]:
+        if not value or self.form.cleaned_data.get("within"):
+            return queryset  # with an organization, applied in filter_within
+        return queryset.filter(direction=FLOW_DIRECTION[value])
 
     def filter_q(self, queryset: QuerySet[Transfer], name: str, value: str) -> QuerySet[Transfer]:
         """The person (name, pinyin, staff number, exact ID number) or the letter number."""
@@ -175,6 +217,8 @@ class TransferListView(ScopedListView):
         value = self.request.GET.get("tab", "")
         if value in dict(TABS):
             return value
+        if self.request.GET.get("flow") or self.request.GET.get("received_from"):
+            return ALL  # a figure's drill-down: completed transfers, not the worklist
         return PENDING if can(self.request.user, Transfer, CHANGE) else ALL
 
     def base_queryset(self) -> QuerySet[Transfer]:
