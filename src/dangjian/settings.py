@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.recruitment",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("audit/", include("dangjian.core.audit_urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

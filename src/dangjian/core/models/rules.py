@@ -15,7 +15,9 @@ from dangjian.core.scope import ADD, CHANGE, VIEW, ScopedManager, ScopeSpec
 class RuleSetting(models.Model):
     """An override of a registered rule: its value, whether it applies, refuse or warn."""
 
-    code = models.CharField(_("规则编码"), max_length=80, unique=True)
+    code = models.CharField(_("规则编码"), max_length=80)
+    # "" is the institution's general setting; a scope (see core.rules.SCOPES) overrides it.
+    applies_to = models.CharField(_("适用范围"), max_length=32, blank=True, default="")
     value = models.JSONField(_("取值"), null=True, blank=True)
     enabled = models.BooleanField(_("启用"), default=True)
     severity = models.CharField(
@@ -40,6 +42,9 @@ class RuleSetting(models.Model):
     class Meta:
         verbose_name = _("规则设置")
         verbose_name_plural = _("规则设置")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "applies_to"], name="core_rule_setting_scope")
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -26,6 +26,7 @@ from dangjian.members.actions.corrections import (
 from dangjian.members.actions.organizations import move_people_on_merge, people_keep_organization
 from dangjian.members.actions.people import (
     LABELLED,
+    advance_category,
     delete_person,
     register_person,
     reveal,
@@ -56,6 +57,7 @@ __all__ = [
     "PERSON_FIELDS",
     "PROTECTED_CORRECTIONS",
     "add_event",
+    "advance_category",
     "clean_cadre",
     "decide_correction",
     "delete_person",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
@@ -23,9 +24,7 @@ from dangjian.members.actions.common import (
     _save_unique,
     add_event,
 )
-from dangjian.members.choices import (
-    EventKind,
-)
+from dangjian.members.choices import Category, EventKind
 from dangjian.members.models import Person
 from dangjian.members.models.person import ID_FIELD
 from dangjian.members.validation import (
@@ -112,6 +111,40 @@ def update_person(person: Person, data: Mapping[str, Any], *, acting_user: Any) 
         actor=acting_user,
     )
     track(person, changes=changes)
+    return person
+
+
+CATEGORY_DATE = {
+    "applicant": "applied_on",
+    "activist": "activist_on",
+    "candidate": "candidate_on",
+    "probationary": "joined_on",
+    "full": "converted_on",
+}
+
+
+@domain_action("members.person.category", _("人员类别变化"))
+def advance_category(
+    person: Person, category: str, on: date, *, acting_user: Any, summary: str = ""
+) -> Person:
+    """Move a person to `category` as of `on` (the recruitment pipeline's steps): the date of
+    that step is set, the registry's own checks apply (dates in order, age, probation), and
+    the timeline says what happened."""
+    _require_person(acting_user, CHANGE, person)
+    _lock(person)
+    data = {"category": category, CATEGORY_DATE[category]: on}
+    cleaned = clean_person(data, instance=person, check_unique=False)
+    before = snapshot(person)
+    _apply(person, cleaned)
+    person.save()
+    add_event(
+        person,
+        EventKind.CATEGORY,
+        on,
+        summary or gettext("成为%(category)s") % {"category": Category(category).label},
+        actor=acting_user,
+    )
+    track(person, changes=diff(before, snapshot(person)))
     return person
 
 
