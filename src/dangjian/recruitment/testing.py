@@ -98,7 +98,7 @@ def step_data(number: int, days: dict[int, date], helpers: Helpers, voters: int)
         "votes_against": 0,
         "votes_abstain": 0,
     }
-    return {
+    table: dict[int, dict[str, Any]] = {
         1: {"received_by": "文学院教工第一党支部"},
         2: {"talker": helpers.talker.pk, "summary": "了解入党动机"},
         3: {"source": "league", "decided_by": "branch_committee"},
@@ -125,7 +125,8 @@ def step_data(number: int, days: dict[int, date], helpers: Helpers, voters: int)
         21: {"conclusion": "表现良好"},
         23: {"outcome": "on_time", **votes},
         24: {"approved_by": "文学院党委"},
-    }.get(number, {})
+    }
+    return table.get(number, {})
 
 
 def walk(
