@@ -111,3 +111,63 @@ def test_rules_page_is_read_only_for_committee_staff(tree, login) -> None:
     assert (
         client.post("/rules/", {"code": "org.branch.max_members", "value": "1"}).status_code == 403
     )
+
+
+def test_a_scope_takes_its_own_value_and_can_drop_it(tree, login) -> None:
+    rules.register_scope("test_students", "学生")
+    client = login("univ")
+    response = client.post(
+        "/rules/",
+        {
+            "code": "test.max_items",
+            "value": "9",
+            "severity": "refuse",
+            "enabled": "on",
+            "applies_to": "test_students",
+        },
+    )
+    assert response.status_code == 302
+    assert rules.value("test.max_items", "test_students") == 9
+    assert rules.value("test.max_items") == 5  # the general setting is untouched
+    assert rules.value("test.max_items", "someone_else") == 5
+    page = client.get("/rules/").content.decode()
+    assert 'data-testid="scoped-test.max_items-test_students"' in page
+    client.post(
+        "/rules/",
+        {
+            "code": "test.max_items",
+            "value": "9",
+            "severity": "refuse",
+            "applies_to": "test_students",
+            "reset": "1",
+        },
+    )
+    assert rules.value("test.max_items", "test_students") == 5
+    bad = client.post(
+        "/rules/",
+        {"code": "test.max_items", "value": "3", "severity": "refuse", "applies_to": "nope"},
+    )
+    assert "适用范围不正确" in bad.content.decode()
+
+
+def test_an_exemption_lets_a_refused_breach_pass_with_its_reason(tree, personas) -> None:
+    from dangjian.core.models import RuleException
+
+    org = tree.b1
+    with pytest.raises(RuleViolation):
+        rules.breach("test.max_items", count=9, exemption=None)
+    secretary = rules.Exemption("特殊情况", personas["secretary"], org)
+    with pytest.raises(RuleViolation, match="无权记录规则例外"):
+        rules.breach("test.max_items", count=9, exemption=secretary)
+    staff = rules.Exemption("特殊情况", personas["committee"], org)
+    assert rules.breach("test.max_items", count=9, exemption=staff) == "共9项，超过5项。"
+    staff.save(org)
+    kept = RuleException.objects.get()
+    assert (kept.code, kept.object_type, kept.justification) == (
+        "test.max_items",
+        "orgs.organization",
+        "特殊情况",
+    )
+    blank = rules.Exemption("  ", personas["committee"], org)
+    with pytest.raises(RuleViolation):
+        rules.breach("test.max_items", count=9, exemption=blank)

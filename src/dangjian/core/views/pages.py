@@ -207,13 +207,28 @@ def parse_rule_value(text: str, default: Any) -> Any:
 
 @domain_action("core.rule.update", _("修改业务规则"))
 def update_rule(
-    code: str, *, value: Any, enabled: bool, severity: str, acting_user: Any
+    code: str,
+    *,
+    value: Any,
+    enabled: bool,
+    severity: str,
+    acting_user: Any,
+    applies_to: str = "",
+    reset: bool = False,
 ) -> RuleSetting:
-    """Change an institution's setting of a rule (audited, cache invalidated on commit)."""
+    """Change an institution's setting of a rule, in general or for one scope (students,
+    teachers…); `reset` drops a scope's own setting (audited, cache invalidated on commit)."""
     definition = rule_registry.get(code).definition
+    if applies_to and applies_to not in rule_registry.SCOPES:
+        raise DomainError({"applies_to": gettext("适用范围不正确。")})
     if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         raise DomainError({"value": gettext("取值不能为负数。")})
-    setting, _ = RuleSetting.objects.get_or_create(code=code)
+    setting, _ = RuleSetting.objects.get_or_create(code=code, applies_to=applies_to)
+    if reset and applies_to:
+        track(setting, changes={"applies_to": (applies_to, "")}, detail={"reset": True})
+        setting.delete()
+        rule_registry.invalidate()
+        return setting
     before = {"value": setting.value, "enabled": setting.enabled, "severity": setting.severity}
     setting.value = None if value == definition.default else value
     setting.enabled, setting.severity, setting.updated_by = enabled, severity, acting_user
@@ -229,6 +244,10 @@ def update_rule(
     rule_registry.invalidate()
     transaction.on_commit(rule_registry.invalidate)
     return setting
+
+
+def _shown(value: Any) -> Any:
+    return ",".join(str(v) for v in value) if isinstance(value, list) else value
 
 
 @login_required
@@ -256,6 +275,8 @@ def rules_page(request: HttpRequest) -> HttpResponse:
                 enabled=request.POST.get("enabled") == "on",
                 severity=severity,
                 acting_user=request.user,
+                applies_to=request.POST.get("applies_to", ""),
+                reset=request.POST.get("reset") == "1",
             )
         except KeyError:
             messages.error(request, gettext("没有这条规则。"))
@@ -269,13 +290,18 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     rows = []
     for definition in rule_registry.all_rules():
         state = rule_registry.get(definition.code)
-        shown = (
-            ",".join(str(v) for v in state.value) if isinstance(state.value, list) else state.value
-        )
+        scoped = []
+        for scope, label in rule_registry.SCOPES.items():
+            if (definition.code, scope) in rule_registry._settings():
+                own = rule_registry.get(definition.code, scope)
+                scoped.append(
+                    {"scope": scope, "label": label, "state": own, "shown": _shown(own.value)}
+                )
         rows.append(
             {
                 "state": state,
-                "shown": shown,
+                "shown": _shown(state.value),
+                "scoped": scoped,
                 "errors": form_errors if definition.code == error_code else {},
             }
         )
@@ -284,6 +310,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
         "core/rules.html",
         {
             "rows": rows,
+            "scopes": list(rule_registry.SCOPES.items()),
             "editable": editable,
             "page_title": gettext("业务规则设置"),
             "breadcrumbs": [(gettext("业务规则设置"), "")],
