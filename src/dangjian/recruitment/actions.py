@@ -8,7 +8,7 @@ for its review. All of it atomic: a refusal leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,7 +40,14 @@ from dangjian.recruitment.choices import (
 )
 from dangjian.recruitment.fields import clean_fields
 from dangjian.recruitment.models import Case, Review, StepRecord
-from dangjian.recruitment.plan import done, levels_for, pending_level, refresh, reviewer
+from dangjian.recruitment.plan import (
+    done,
+    levels_for,
+    pending_level,
+    refresh,
+    reviewer,
+    reviews,
+)
 from dangjian.recruitment.steps import step
 
 HOLDING = {Level.BRANCH, Level.TEMPORARY_BRANCH, Level.GENERAL_BRANCH, Level.COMMITTEE}
@@ -191,7 +198,7 @@ def _self_review(case: Case, record: StepRecord, day: date, user: Any) -> None:
         if not level:
             break
         org = reviewer(case.organization, level)
-        if user is not None and not _reviews(user, org):
+        if user is not None and not reviews(user, org):
             break  # waits for the reviewing organization (the system decides at once)
         Review.objects.create(
             record=record,
@@ -204,18 +211,6 @@ def _self_review(case: Case, record: StepRecord, day: date, user: Any) -> None:
     if not pending_level(case, record):
         record.state = RecordState.DONE
         record.save(update_fields=["state", "updated_at"])
-
-
-def _reviews(user: Any, org: Organization) -> bool:
-    """Whether the user decides for `org` (its staff, not a branch secretary below it)."""
-    from dangjian.core.roles import COMMITTEE, UNIVERSITY
-    from dangjian.core.scope import user_grants
-
-    return any(
-        grant.role in (COMMITTEE, UNIVERSITY)
-        and (grant.path is None or org.path.startswith(grant.path))
-        for grant in user_grants(user)
-    )
 
 
 def _notify_reviewers(case: Case, record: StepRecord) -> None:
@@ -258,7 +253,7 @@ def review_step(
         raise DomainError(gettext("该步骤不在待审核状态。"))
     level = pending_level(case, record)
     org = reviewer(case.organization, level)
-    if acting_user is not None and not _reviews(acting_user, org):
+    if acting_user is not None and not reviews(acting_user, org):
         raise DomainError(gettext("该步骤应由%(org)s审核。") % {"org": org.name})
     day = _parse_day(decided_on, "decided_on")
     if day < record.occurred_on:
@@ -327,14 +322,13 @@ def _apply(case: Case, record: StepRecord, user: Any) -> None:
     number, day, person = record.step, record.occurred_on, case.person
     if number == 1:
         case.applied_on = day
-        if person.category != Category.APPLICANT or person.applied_on != day:
-            member_actions.advance_category(person, Category.APPLICANT, day, acting_user=user)
+        _reach(person, Category.APPLICANT, day, user)
     elif number == 3:
         case.activist_on = day
-        member_actions.advance_category(person, Category.ACTIVIST, day, acting_user=user)
+        _reach(person, Category.ACTIVIST, day, user)
     elif number == 7:
         case.candidate_on = day
-        member_actions.advance_category(person, Category.CANDIDATE, day, acting_user=user)
+        _reach(person, Category.CANDIDATE, day, user)
     elif number == 15:
         case.voted_on = day
         case.probation_ends_on = probation_end(case, day)
@@ -354,6 +348,20 @@ def _apply(case: Case, record: StepRecord, user: Any) -> None:
     elif number == 25 and case.converted_on:
         case.status, case.closed_on = CaseStatus.CONVERTED, day
     case.save()
+
+
+PIPELINE = list(Category.values)
+
+
+def _reach(person: Person, category: str, day: date, user: Any) -> None:
+    """Bring the registry to the step: advance a person who is not that far yet; for one
+    already further along (a case opened or imported late) only the step's date is set."""
+    from dangjian.members.actions.people import CATEGORY_DATE
+
+    if PIPELINE.index(person.category) < PIPELINE.index(category):
+        member_actions.advance_category(person, category, day, acting_user=user)
+    elif getattr(person, CATEGORY_DATE[category]) != day:
+        member_actions.update_person(person, {CATEGORY_DATE[category]: day}, acting_user=user)
 
 
 def _decide_conversion(case: Case, record: StepRecord, user: Any) -> None:
@@ -421,4 +429,51 @@ def cancel_case(case: Case, *, reason: str, on: Any, note: str = "", acting_user
     case.save()
     refresh(case)
     track(case, detail={"reason": case.close_reason})
+    return case
+
+
+# --- Legacy import (recruitment/importers.py) ------------------------------------------------
+
+
+class StepRefused(DomainError):
+    """A refusal while importing a case, naming the step it concerns (its cells in the file)."""
+
+    def __init__(self, number: int, error: DomainError) -> None:
+        super().__init__(dict(error.errors), code=error.code)
+        self.step = number
+
+
+@domain_action("recruitment.case.legacy", _("导入历史发展档案"))
+def import_case(
+    person: Person,
+    steps: Sequence[tuple[int, Any, Mapping[str, Any]]],
+    *,
+    organization: Organization | None = None,
+    acting_user: Any,
+) -> Case:
+    """Open a case for a person whose recruitment began before the system, with the steps
+    already done (`(number, date, fields)` in order, step 1 first). Each step is checked by
+    the same rules as one entered by hand; reviews count as decided, as the system records
+    them, since the file reports what the organizations already decided."""
+    org = organization or person.organization
+    _refuse_outside(acting_user, ADD, org)
+    if not steps or steps[0][0] != 1:
+        raise StepRefused(1, DomainError({"occurred_on": gettext("请填写申请日期。")}))
+    _number, applied_on, data = steps[0]
+    try:
+        opened = open_case(
+            person, applied_on=applied_on, organization=org, data=data, acting_user=None
+        )
+    except DomainError as error:
+        raise StepRefused(1, error) from None
+    case = opened.record.case
+    for number, occurred_on, values in steps[1:]:
+        try:
+            record_step(case, number, occurred_on=occurred_on, data=values, acting_user=None)
+        except DomainError as error:
+            raise StepRefused(number, error) from None
+    StepRecord.objects.filter(case=case).update(recorded_by=acting_user)
+    Case.objects.filter(pk=case.pk).update(is_legacy=True)
+    case.refresh_from_db()
+    track(case, detail={"person": person.name, "steps": len(steps), "legacy": True})
     return case

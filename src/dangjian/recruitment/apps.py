@@ -10,4 +10,4 @@ class RecruitmentConfig(AppConfig):
     verbose_name = _("发展党员")
 
     def ready(self) -> None:
-        from dangjian.recruitment import rules  # noqa: F401
+        from dangjian.recruitment import figures, menu, reminders, rules  # noqa: F401

@@ -46,6 +46,29 @@ def reviewer(organization: Organization, level: str) -> Organization:
     return chain[0]
 
 
+def reviewed_paths(user: Any) -> list[str] | None:
+    """Paths of the organizations whose reviews the user decides: committee and university
+    staff decide for their organization's subtree (a branch secretary never). None: all."""
+    from dangjian.core.roles import COMMITTEE, UNIVERSITY
+    from dangjian.core.scope import covering_paths, user_grants
+
+    paths: list[str] = []
+    for grant in user_grants(user):
+        if grant.role in (COMMITTEE, UNIVERSITY):
+            if grant.path is None:
+                return None
+            paths.append(grant.path)
+    return covering_paths(paths)
+
+
+def reviews(user: Any, org: Organization | None) -> bool:
+    """Whether the user decides for `org` (one rule for actions, pages, filters, API)."""
+    if org is None:
+        return False
+    paths = reviewed_paths(user)
+    return paths is None or any(org.path.startswith(path) for path in paths)
+
+
 @dataclass(frozen=True)
 class Position:
     next_step: int | None
