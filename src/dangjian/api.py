@@ -346,10 +346,12 @@ def _register_routers() -> None:
     from dangjian.core.api import router as figures_router
     from dangjian.members.api import router as members_router
     from dangjian.orgs.api import router as orgs_router
+    from dangjian.recruitment.api import router as recruitment_router
 
     api.add_router("/organizations", orgs_router)
     api.add_router("/members", members_router)
     api.add_router("/figures", figures_router)
+    api.add_router("/recruitment", recruitment_router)
 
 
 _register_routers()
