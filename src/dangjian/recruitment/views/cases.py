@@ -202,6 +202,9 @@ def detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
                 entry = _entry(definition, by_step.get(definition.number, []), names)
                 entry["attachments"] = attachments.get(definition.number, [])
                 entry["is_next"] = definition.number == case.next_step
+                found = by_step.get(definition.number, [])
+                entry["is_done"] = any(r.state == RecordState.DONE for r in found)
+                entry["is_pending"] = any(r.state != RecordState.DONE for r in found)
                 entries.append(entry)
         stages.append({"label": stage.label, "number": stage.value, "entries": entries})
     can_change = case.is_open and covers(user, Case, CHANGE, case.organization.path)
