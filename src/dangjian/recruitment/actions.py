@@ -28,6 +28,7 @@ from dangjian.members import actions as member_actions
 from dangjian.members.actions.common import responsible_users
 from dangjian.members.choices import MEMBER_CATEGORIES, ON_BOOKS, Category, LeaveReason
 from dangjian.members.models import Person
+from dangjian.members.validation import HOLDING_LEVELS
 from dangjian.orgs.choices import Level
 from dangjian.orgs.models import Organization
 from dangjian.recruitment.checks import Check, check_order, check_step, probation_end
@@ -49,8 +50,6 @@ from dangjian.recruitment.plan import (
     reviews,
 )
 from dangjian.recruitment.steps import step
-
-HOLDING = {Level.BRANCH, Level.TEMPORARY_BRANCH, Level.GENERAL_BRANCH, Level.COMMITTEE}
 
 
 @dataclass
@@ -99,7 +98,7 @@ def open_case(
     """Start a case with the application (step 1) for a person of the registry."""
     org = organization or person.organization
     _refuse_outside(acting_user, ADD, org)
-    if org.level not in HOLDING:
+    if org.level not in HOLDING_LEVELS or org.level == Level.UNIVERSITY_COMMITTEE:
         raise DomainError({"organization": gettext("请选择党支部（或直接负责发展工作的党组织）。")})
     if person.category in MEMBER_CATEGORIES:
         raise DomainError(gettext("%(name)s已是党员，不能建立发展档案。") % {"name": person.name})

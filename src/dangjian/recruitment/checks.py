@@ -24,7 +24,7 @@ from dangjian.members.rules import add_months
 from dangjian.recruitment import rules as r
 from dangjian.recruitment.choices import ConversionOutcome, ReviewConclusion, Source
 from dangjian.recruitment.models import Case, StepRecord
-from dangjian.recruitment.plan import SKIP_ORDER, done, expected_step, rule_scope
+from dangjian.recruitment.plan import SKIPPABLE, done, expected_step, rule_scope
 from dangjian.recruitment.steps import StepDef, step
 
 HARD_APPROVAL_LIMIT_MONTHS = 6  # "up to 6 in special cases": beyond that no exception helps
@@ -51,9 +51,6 @@ class Check:
     def value(self, rule: Any) -> Any:
         return rules.value(rule.code, self.scope)
 
-    def enabled(self, rule: Any) -> bool:
-        return rules.get(rule.code, self.scope).enabled
-
     def first(self, number: int) -> StepRecord | None:
         found = self.records.get(number)
         return found[0] if found else None
@@ -75,7 +72,7 @@ def check_order(check: Check, definition: StepDef, occurred_on: date) -> None:
         raise DomainError({"occurred_on": gettext("日期不能晚于今天。")})
     expected = expected_step(case, check.records)
     repeat = definition.repeatable and number in check.records and _in_window(check, number)
-    optional_now = number in SKIP_ORDER and expected is not None and expected > number
+    optional_now = number in SKIPPABLE and expected is not None and expected > number
     if number != expected and not repeat and not optional_now:
         if number in check.records and not definition.repeatable:
             raise DomainError(

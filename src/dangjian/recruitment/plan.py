@@ -19,7 +19,6 @@ from dangjian.recruitment.steps import LAST, STEPS, step
 
 # Steps a later one may follow without (assessments recur; continued education is ongoing).
 SKIPPABLE = {21}
-SKIP_ORDER = SKIPPABLE
 STUDENT, TEACHER = "student", "teacher"
 rules.register_scope(STUDENT, "学生")
 rules.register_scope(TEACHER, "教职工")

@@ -413,3 +413,12 @@ def test_cancel_before_admission_only(tree: Tree, helpers: Helpers) -> None:
             lambda: actions.cancel_case(admitted, reason="withdrawn", on=DAYS[17], acting_user=None)
         )["__all__"]
     )
+
+
+def test_a_case_is_kept_by_a_branch_or_committee_not_a_party_group(tree: Tree) -> None:
+    person = applicant(tree.b1, name="钱七")
+    for org in (tree.g1, tree.university):
+        with pytest.raises(DomainError) as caught:
+            actions.open_case(person, applied_on=DAYS[1], organization=org, acting_user=None)
+        assert "请选择党支部" in caught.value.errors["organization"]
+    assert not Case.objects.exists()
