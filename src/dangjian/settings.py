@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.recruitment",
+    "dangjian.orglife",
 ]
 
 MIDDLEWARE = [

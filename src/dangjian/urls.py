@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
+    path("orglife/", include("dangjian.orglife.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -132,6 +132,15 @@ class Organization(MP_Node):
         """Temporary branches may not approve admissions (domain.md §2)."""
         return self.level != Level.TEMPORARY_BRANCH
 
+    def superior_committee(self) -> Organization:
+        """The grassroots committee a branch reports to: the nearest 党委 above it (or the
+        university committee at the top); what decides its admissions and its reports."""
+        chain = self.ancestors_and_self()
+        for org in reversed(chain[:-1] or chain):
+            if org.level in (Level.COMMITTEE, Level.UNIVERSITY_COMMITTEE):
+                return org
+        return chain[0]
+
     def ancestors_and_self(self) -> list[Organization]:
         """The path from the top of the tree to this organization (for breadcrumbs)."""
         steps = [self.path[: i + self.steplen] for i in range(0, len(self.path), self.steplen)]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.actions import domain_action, track
 from dangjian.core.errors import DomainError
 from dangjian.core.scope import CHANGE, covers
-from dangjian.recruitment.forms import check_scan, stored_name
+from dangjian.core.uploads import check_scan, stored_name
 from dangjian.recruitment.models import Attachment, Case
 from dangjian.recruitment.steps import BY_NUMBER
 

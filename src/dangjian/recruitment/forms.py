@@ -8,11 +8,9 @@ on its field.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +27,6 @@ from dangjian.recruitment.models import Case
 from dangjian.recruitment.plan import reviewer
 from dangjian.recruitment.steps import STEPS, FieldDef, StepDef
 
-SCAN_MAX_BYTES = 10 * 1024 * 1024
 OPEN_OPTIONS = 50  # people offered in the "open a case" select (search narrows it)
 JUSTIFICATION_HELP = _("该登记违反了发展党员工作规则。如确有特殊情况，请填写例外理由后重新提交。")
 
@@ -247,22 +244,6 @@ class OpenCaseForm(StepFieldsMixin, forms.Form):
         return person
 
 
-PDF, JPEG, PNG = b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
-SCAN_TYPES = {
-    PDF: ("pdf", "application/pdf"),
-    JPEG: ("jpg", "image/jpeg"),
-    PNG: ("png", "image/png"),
-}
-
-
-def scan_type(head: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of a PDF, JPEG or PNG from its first bytes."""
-    for magic, kind in SCAN_TYPES.items():
-        if head.startswith(magic):
-            return kind
-    return None
-
-
 class AttachmentForm(forms.Form):
     step = forms.TypedChoiceField(
         label=_("所属步骤"),
@@ -275,22 +256,3 @@ class AttachmentForm(forms.Form):
         help_text=_("PDF、JPG或PNG格式，不超过10MB。"),
         error_messages={"required": _("请选择要上传的文件。")},
     )
-
-
-def check_scan(upload: UploadedFile) -> str:
-    """The file's extension if it is a PDF/JPEG/PNG of at most 10 MB; ValueError otherwise."""
-    if upload.size is not None and upload.size > SCAN_MAX_BYTES:
-        raise ValueError(
-            gettext("文件不能超过10MB，当前为%(size).1fMB。") % {"size": upload.size / 1024 / 1024}
-        )
-    upload.seek(0)
-    kind = scan_type(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise ValueError(gettext("文件应为PDF、JPG或PNG格式。"))
-    return kind[0]
-
-
-def stored_name(extension: str) -> str:
-    """A random stored name: original names often carry the person's name."""
-    return f"{uuid.uuid4().hex}.{extension}"

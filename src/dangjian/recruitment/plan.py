@@ -10,7 +10,6 @@ from typing import Any
 from dangjian.core import rules
 from dangjian.members.choices import STUDENT_POSTS
 from dangjian.members.rules import add_months
-from dangjian.orgs.choices import Level
 from dangjian.orgs.models import Organization
 from dangjian.recruitment import rules as recruitment_rules
 from dangjian.recruitment.choices import CaseStatus, ConversionOutcome, RecordState, ReviewLevel
@@ -36,13 +35,9 @@ def rule_value(code: str, case: Case) -> Any:
 def reviewer(organization: Organization, level: str) -> Organization:
     """The organization that decides at `level` for a branch: its grassroots committee (the
     nearest 党委 above it, or the university committee) or the university committee."""
-    chain = organization.ancestors_and_self()
     if level == ReviewLevel.UNIVERSITY:
-        return chain[0]
-    for org in reversed(chain[:-1] or chain):
-        if org.level in (Level.COMMITTEE, Level.UNIVERSITY_COMMITTEE):
-            return org
-    return chain[0]
+        return organization.ancestors_and_self()[0]
+    return organization.superior_committee()
 
 
 def reviewed_paths(user: Any) -> list[str] | None:

@@ -15,9 +15,10 @@ from django.utils.translation import gettext
 
 from dangjian.core.permissions import get_scoped
 from dangjian.core.scope import CHANGE, VIEW
+from dangjian.core.uploads import scan_type
 from dangjian.core.views.forms import action_form
 from dangjian.recruitment.attachments import add_attachment
-from dangjian.recruitment.forms import AttachmentForm, scan_type
+from dangjian.recruitment.forms import AttachmentForm
 from dangjian.recruitment.models import Attachment, Case
 from dangjian.recruitment.views.cases import case_crumbs
 

@@ -1,0 +1,1 @@
+"""Figures of organizational life: events, lectures, person-times, hours and compliance."""
