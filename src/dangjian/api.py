@@ -345,6 +345,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def _register_routers() -> None:
     from dangjian.core.api import router as figures_router
     from dangjian.members.api import router as members_router
+    from dangjian.orglife.api import router as orglife_router
     from dangjian.orgs.api import router as orgs_router
     from dangjian.recruitment.api import router as recruitment_router
 
@@ -352,6 +353,7 @@ def _register_routers() -> None:
     api.add_router("/members", members_router)
     api.add_router("/figures", figures_router)
     api.add_router("/recruitment", recruitment_router)
+    api.add_router("/orglife", orglife_router)
 
 
 _register_routers()

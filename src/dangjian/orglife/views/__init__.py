@@ -1,0 +1,1 @@
+"""Web pages of organizational life, a module per topic, each listing its URL patterns."""

@@ -1,0 +1,5 @@
+"""Organizational life pages: checkin (being written)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
