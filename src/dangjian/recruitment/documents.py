@@ -15,9 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from docx.document import Document as DocumentType
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from dangjian.core.text import Text
-from dangjian.recruitment.choices import ReviewLevel
-from dangjian.recruitment.documents_docx import (
+from dangjian.core.docx import (
     as_bytes,
     chinese_date,
     grid,
@@ -28,6 +26,8 @@ from dangjian.recruitment.documents_docx import (
     paragraph,
     title,
 )
+from dangjian.core.text import Text
+from dangjian.recruitment.choices import ReviewLevel
 from dangjian.recruitment.documents_facts import CaseFacts, basic_rows, load
 from dangjian.recruitment.models import Case, StepRecord
 from dangjian.recruitment.plan import reviewer

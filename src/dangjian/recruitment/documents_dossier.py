@@ -14,8 +14,7 @@ from django.utils.translation import gettext
 from docx.document import Document as DocumentType
 from docx.enum.text import WD_BREAK
 
-from dangjian.recruitment.documents import DOCX_TYPE
-from dangjian.recruitment.documents_docx import (
+from dangjian.core.docx import (
     as_bytes,
     chinese_date,
     grid,
@@ -25,6 +24,7 @@ from dangjian.recruitment.documents_docx import (
     paragraph,
     title,
 )
+from dangjian.recruitment.documents import DOCX_TYPE
 from dangjian.recruitment.documents_facts import CaseFacts, load
 from dangjian.recruitment.models import Attachment, Case, Review
 from dangjian.recruitment.steps import STEPS

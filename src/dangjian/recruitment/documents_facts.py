@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from dangjian.core.docx import chinese_date, missing
 from dangjian.members.models import Person
-from dangjian.recruitment.documents_docx import chinese_date, missing
 from dangjian.recruitment.models import Case, StepRecord
 from dangjian.recruitment.steps import (
     BOOL,

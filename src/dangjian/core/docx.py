@@ -1,4 +1,4 @@
-"""Word building blocks for the recruitment documents: an A4 page with official margins,
+"""Word building blocks for every document the platform writes: an A4 page with official margins,
 Chinese fonts, centred titles and bordered tables.
 
 Word picks the font of Chinese characters from `w:eastAsia`, not from the font name python-docx
