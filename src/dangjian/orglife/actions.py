@@ -7,6 +7,7 @@ recomputed from its rows after every change (`refresh_counts`), never typed by h
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -255,14 +256,23 @@ def save_event(
         refresh_counts(event)
         track(event, detail={"kind": event.kind, "expected": len(expected)})
     else:
-        changes = {name: value for name, value in values.items() if getattr(event, name) != value}
+        changes = {
+            name: (_shown(getattr(event, name)), _shown(value))
+            for name, value in values.items()
+            if getattr(event, name) != value
+        }
         for name, value in values.items():
             setattr(event, name, value)
         event.save()
-        track(event, changes={k: str(v) for k, v in changes.items()})
+        track(event, changes=changes)
     if event.status == EventStatus.HELD:
         warnings += _quorum_warnings(event)
     return Outcome(event, warnings)
+
+
+def _shown(value: Any) -> Any:
+    """A value as the audit log keeps it (organizations and plan items by name)."""
+    return value if value is None or isinstance(value, (str, bool, int)) else str(value)
 
 
 @domain_action("orglife.event.cancel", _("取消组织生活"))
@@ -411,8 +421,7 @@ def record_attendance(event: Event, marks: Sequence[Mark], *, acting_user: Any) 
         else:
             changed.append(row)
         _apply(row, mark)
-    fields = ["status", "leave_reason", "method", "hours", "checked_in_at"]
-    Attendance.objects.bulk_update(changed, fields, batch_size=500)
+    _update_rows(changed)
     Attendance.objects.bulk_create(created, batch_size=500)
     warnings = refresh_counts(event)
     track(
@@ -426,6 +435,25 @@ def record_attendance(event: Event, marks: Sequence[Mark], *, acting_user: Any) 
         },
     )
     return Outcome(event, warnings)
+
+
+def _update_rows(rows: Sequence[Attendance]) -> None:
+    """Write changed rows as one UPDATE per distinct set of values (a sheet has a handful:
+    present, absent, each leave reason): Django's bulk_update builds a CASE per row and
+    took a second for 300 rows."""
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for row in rows:
+        groups[(row.status, row.leave_reason, row.method, row.hours)].append(row.pk)
+    for (status, reason, method, hours), ids in groups.items():
+        values: dict[str, Any] = {
+            "status": status,
+            "leave_reason": reason,
+            "method": method,
+            "hours": hours,
+        }
+        if status != AttendanceStatus.PRESENT:  # a check-in time stays only with presence
+            values["checked_in_at"] = None
+        Attendance.objects.filter(pk__in=ids).update(**values)
 
 
 def _apply(row: Attendance, mark: Mark) -> None:

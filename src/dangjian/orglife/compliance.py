@@ -10,6 +10,7 @@ reads a subtree's events of a year, so the heat-map of 255 branches × 12 months
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,16 +62,16 @@ class BranchYear:
     def months(self) -> list[float | None]:
         """Per month, the share (%) of the items whose period contains it that were held;
         periods still running and not yet held are left out; None: nothing to judge."""
-        result: list[float | None] = []
-        for month in range(1, 13):
-            held = missed = 0
-            for slots in self.slots.values():
-                for slot in slots:
-                    if slot.start.month <= month <= slot.end.month:
-                        held += slot.state == PeriodState.HELD
-                        missed += slot.state == PeriodState.MISSED
-            result.append(round(100 * held / (held + missed), 1) if held + missed else None)
-        return result
+        held = [0] * 12
+        judged = [0] * 12
+        for slots in self.slots.values():
+            for slot in slots:
+                if slot.state == PeriodState.DUE:
+                    continue
+                for month in range(slot.start.month - 1, slot.end.month):
+                    judged[month] += 1
+                    held[month] += slot.state == PeriodState.HELD
+        return [round(100 * h / n, 1) if n else None for h, n in zip(held, judged, strict=True)]
 
     def tally(self, start: date, end: date) -> tuple[int, int, int]:
         """(held, missed, due) of the periods lying within [start, end]."""
@@ -92,14 +93,15 @@ def required() -> dict[str, int]:
     return result
 
 
-def periods(year: int, months: int) -> list[tuple[date, date]]:
+@functools.lru_cache(maxsize=256)
+def periods(year: int, months: int) -> tuple[tuple[date, date], ...]:
     """The periods of a year for an item every `months` months, counted from January."""
     result = []
     for first in range(1, 13, months):
         last = min(12, first + months - 1)
         end = date(year + (last == 12), 1 if last == 12 else last + 1, 1)
         result.append((date(year, first, 1), date.fromordinal(end.toordinal() - 1)))
-    return result
+    return tuple(result)
 
 
 def branches(root: Organization, start: date, end: date) -> list[Organization]:
@@ -112,15 +114,19 @@ def branches(root: Organization, start: date, end: date) -> list[Organization]:
     )
 
 
-def _group_counts(root: Organization) -> dict[str, int]:
-    """Active party groups per branch path (a group's parent is its branch)."""
-    counts: dict[str, int] = defaultdict(int)
-    groups = Organization.objects.filter(
-        path__startswith=root.path, level=Level.PARTY_GROUP, dissolved_on__isnull=True
-    ).values_list("path", flat=True)
-    for path in groups:
-        counts[path[: -Organization.steplen]] += 1
-    return counts
+def _groups(root: Organization, start: date, end: date) -> dict[str, frozenset[int]]:
+    """Party groups that existed during [start, end], per branch path (a group's parent is
+    its branch): each of them must meet for the branch's group meetings to be held."""
+    found: dict[str, set[int]] = defaultdict(set)
+    groups = (
+        Organization.objects.filter(path__startswith=root.path, level=Level.PARTY_GROUP)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=end))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start))
+        .values_list("pk", "path")
+    )
+    for pk, path in groups:
+        found[path[: -Organization.steplen]].add(pk)
+    return {path: frozenset(ids) for path, ids in found.items()}
 
 
 def _with_committee(root: Organization) -> set[int]:
@@ -140,11 +146,13 @@ def _with_committee(root: Organization) -> set[int]:
     return {row["term__organization_id"] for row in rows}
 
 
-def _held(
-    root: Organization, start: date, end: date
-) -> dict[tuple[int, str], list[tuple[date, int | None]]]:
-    """(branch id, requirement) → the dates of held events (with the party group)."""
-    found: dict[tuple[int, str], list[tuple[date, int | None]]] = defaultdict(list)
+Held = dict[tuple[int, str], dict[int, list[int | None]]]
+
+
+def _held(root: Organization, start: date, end: date) -> Held:
+    """(branch id, requirement) → month → the party groups of the held events (None for
+    events of the branch as a whole), from one query."""
+    found: Held = defaultdict(lambda: defaultdict(list))
     rows = Event.objects.filter(
         organization__path__startswith=root.path,
         status=EventStatus.HELD,
@@ -153,9 +161,9 @@ def _held(
         held_on__lte=end,
     ).values_list("organization_id", "kind", "lecture_level", "party_group_id", "held_on")
     for org_id, kind, level, group_id, day in rows:
-        found[(org_id, FULFILS[kind])].append((day, group_id))
+        found[(org_id, FULFILS[kind])][day.month].append(group_id)
         if kind == EventKind.LECTURE and level == LectureLevel.SECRETARY:
-            found[(org_id, Requirement.SECRETARY_LECTURE)].append((day, group_id))
+            found[(org_id, Requirement.SECRETARY_LECTURE)][day.month].append(group_id)
     return found
 
 
@@ -164,19 +172,21 @@ def year_of(root: Organization, year: int, today: date) -> list[BranchYear]:
     start, end = date(year, 1, 1), date(year, 12, 31)
     wanted = required()
     held = _held(root, start, end)
-    groups = _group_counts(root) if Requirement.GROUP_MEETING in wanted else {}
+    groups = _groups(root, start, end) if Requirement.GROUP_MEETING in wanted else {}
     committees = _with_committee(root) if Requirement.COMMITTEE_MEETING in wanted else set()
+    no_groups: frozenset[int] = frozenset()
     result = []
     for branch in branches(root, start, end):
         row = BranchYear(branch)
         for requirement, months in wanted.items():
-            if requirement == Requirement.GROUP_MEETING and not groups.get(branch.path):
+            branch_groups = groups.get(branch.path, no_groups)
+            if requirement == Requirement.GROUP_MEETING and not branch_groups:
                 continue
             if requirement == Requirement.COMMITTEE_MEETING and branch.pk not in committees:
                 continue
-            dates = held.get((branch.pk, requirement), [])
+            by_month = held.get((branch.pk, requirement), {})
             row.slots[requirement] = [
-                _slot(requirement, first, last, dates, groups.get(branch.path, 0), today)
+                _slot(requirement, first, last, by_month, branch_groups, today)
                 for first, last in periods(year, months)
                 if _existed(branch, first, last)
             ]
@@ -194,15 +204,14 @@ def _slot(
     requirement: str,
     first: date,
     last: date,
-    dates: list[tuple[date, int | None]],
-    group_count: int,
+    by_month: dict[int, list[int | None]],
+    groups: frozenset[int],
     today: date,
 ) -> Slot:
-    inside = [(day, group) for day, group in dates if first <= day <= last]
-    if requirement == Requirement.GROUP_MEETING:
-        done = len({group for _, group in inside if group is not None}) >= group_count
-    else:
-        done = bool(inside)
+    inside = [
+        group for month in range(first.month, last.month + 1) for group in by_month.get(month, ())
+    ]
+    done = groups <= set(inside) if requirement == Requirement.GROUP_MEETING else bool(inside)
     if done:
         state = PeriodState.HELD
     elif last < today:

@@ -81,7 +81,7 @@ def save_plan_item(
         return item
     if item.events.filter(status=EventStatus.HELD).exists() and values["kind"] != item.kind:
         raise DomainError({"kind": gettext("已有活动落实该事项，不能修改类型。")})
-    changes = {k: v for k, v in values.items() if getattr(item, k) != v}
+    changes = {k: (getattr(item, k), v) for k, v in values.items() if getattr(item, k) != v}
     for name, value in values.items():
         setattr(item, name, value)
     item.save()

@@ -19,7 +19,7 @@ from dangjian.orgs.models import Organization
 def due_items(day: date) -> Iterator[reminders.Reminder]:
     """Required items not yet held whose period ends within orglife.reminder_days."""
     lead = int(rules.value("orglife.reminder_days"))
-    for root in Organization.get_root_nodes():
+    for root in Organization.objects.filter(depth=1):
         for row in year_of(root, day.year, day):
             due = [
                 slot
@@ -52,7 +52,7 @@ def summaries_due(day: date) -> Iterator[reminders.Reminder]:
             month=first, status__in=[SummaryStatus.SUBMITTED, SummaryStatus.APPROVED]
         ).values_list("organization_id", flat=True)
     )
-    for root in Organization.get_root_nodes():
+    for root in Organization.objects.filter(depth=1):
         for row in year_of(root, first.year, day):
             if row.branch.pk in done or not row.branch.is_active:
                 continue

@@ -389,3 +389,14 @@ def test_an_account_without_a_person_cannot_check_in(checkin_event, personas):
     with pytest.raises(DomainError) as error:
         actions.check_in(token, acting_user=personas["secretary"])
     assert "未关联党员档案" in str(error.value)
+
+
+def test_an_edit_is_audited_with_before_and_after(tree):
+    from dangjian.core.models import AuditEvent
+
+    event = held(tree.b1, EventKind.THEME_DAY, _recent())
+    data = event_data(EventKind.THEME_DAY, _recent(), title="新的主题", hours=None)
+    actions.save_event(tree.b1, data, event=event, acting_user=None)
+    row = AuditEvent.objects.filter(action="orglife.event.save").latest("pk")
+    assert row.changes["title"][1] == "新的主题"
+    assert Event.objects.get(pk=event.pk).title == "新的主题"
