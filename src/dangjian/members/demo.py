@@ -436,6 +436,44 @@ def plan_people(index: int, root: Organization, today: date | None = None) -> li
     return drafts
 
 
+def link_committees(root: Organization) -> int:
+    """Name the current branch committees (支委) after full members of their branch, so a
+    committee meeting expects real people: the tree is built before the people exist."""
+    from dangjian.orgs.choices import BRANCH_LEVELS
+    from dangjian.orgs.models import CommitteeMember
+
+    posts = list(
+        CommitteeMember.objects.filter(
+            term__organization__path__startswith=root.path,
+            term__organization__level__in=list(BRANCH_LEVELS),
+            term__closed_on__isnull=True,
+            ended_on__isnull=True,
+            person__isnull=True,
+            user__isnull=True,  # the demo logins' posts are linked to their own records
+        ).select_related("term")
+    )
+    branches = {post.term.organization_id for post in posts}
+    people: dict[int, list[tuple[int, str]]] = {}
+    rows = (
+        Person.objects.filter(
+            organization_id__in=branches, category=Category.FULL, status=Status.NORMAL
+        )
+        .order_by("organization_id", "joined_on", "pk")
+        .values_list("organization_id", "pk", "name")
+    )
+    for org_id, pk, name in rows:
+        people.setdefault(org_id, []).append((pk, name))
+    linked = []
+    for post in posts:
+        pool = people.get(post.term.organization_id)
+        if not pool:
+            continue
+        post.person_id, post.name = pool.pop(0)
+        linked.append(post)
+    CommitteeMember.objects.bulk_update(linked, ["person", "name"], batch_size=500)
+    return len(linked)
+
+
 def link_personas() -> int:
     """The demo logins `secretary` and `member` see their own record (self-service page); the
     secretary's post in the branch committee names the record too."""
@@ -466,6 +504,7 @@ def load_demo(scale: int = 1) -> dict[str, int]:
             continue
         for name, n in write(plan_people(int(root.code[1:]), root, today)).items():
             counts[name] += n
+        counts["支委关联"] = counts.get("支委关联", 0) + link_committees(root)
     counts["账号关联"] = link_personas()
     counts["秒"] = round(time.monotonic() - started) if counts["人员"] else 0
     return counts
