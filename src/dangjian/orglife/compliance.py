@@ -153,8 +153,9 @@ def _held(root: Organization, start: date, end: date) -> Held:
     """(branch id, requirement) → month → the party groups of the held events (None for
     events of the branch as a whole), from one query."""
     found: Held = defaultdict(lambda: defaultdict(list))
+    subtree = Organization.objects.filter(path__startswith=root.path).values("pk")
     rows = Event.objects.filter(
-        organization__path__startswith=root.path,
+        organization__in=subtree,  # a subquery: joining on the path is slow on SQLite
         status=EventStatus.HELD,
         kind__in=list(FULFILS),
         held_on__gte=start,

@@ -23,6 +23,7 @@ from dangjian.core.figures import FigureContext, register
 from dangjian.orglife import compliance
 from dangjian.orglife.choices import EventKind, EventStatus, LectureLevel
 from dangjian.orglife.models import Event
+from dangjian.orgs.models import Organization
 
 KINDS = dict(EventKind.choices)
 LEVELS = dict(LectureLevel.choices)
@@ -52,9 +53,14 @@ def events_url(ctx: FigureContext, **params: Any) -> str:
 
 
 def held_events(ctx: FigureContext) -> QuerySet[Event]:
-    """The held events of the subtree whose day lies in the period (both ends included)."""
+    """The held events of the subtree whose day lies in the period (both ends included).
+
+    The subtree is a subquery of organization ids, not a join on the path: SQLite otherwise
+    scans the period's events joining each to its organization (24 ms against 3 ms).
+    """
+    subtree = Organization.objects.filter(path__startswith=ctx.organization.path).values("pk")
     return Event.objects.filter(
-        organization__path__startswith=ctx.organization.path,
+        organization__in=subtree,
         status=EventStatus.HELD,
         held_on__gte=ctx.period.start,
         held_on__lte=ctx.period.end,
