@@ -41,7 +41,7 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         label=_("类型"),
         choices=EventKind.choices,
-        widget=OneOrMoreSelect(choices=[("", _("全部类型")), *EventKind.choices]),
+        widget=OneOrMoreSelect,
     )
     status = django_filters.ChoiceFilter(
         label=_("状态"),
@@ -77,6 +77,9 @@ class EventFilter(django_filters.FilterSet):
         if request is not None:
             scoped = Organization.objects.restrict(request.user).exclude(level=Level.PARTY_GROUP)
             offer_within(self, scoped)
+        # The filter hands the field's choices to the widget: put "all kinds" back first
+        # (after offer_within, which must run before the form is built).
+        self.form.fields["kind"].widget.choices = [("", _("全部类型")), *EventKind.choices]
 
     @property
     def qs(self) -> QuerySet[Event]:

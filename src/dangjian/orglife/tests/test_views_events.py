@@ -252,3 +252,15 @@ def test_a_text_file_named_jpg_is_refused(tree: Tree, login: Any) -> None:
     assert response.status_code == 200
     assert "照片应为JPG或PNG格式" in _text(response)
     assert not EventFile.objects.exists()
+
+
+def test_kind_filter_offers_all_kinds_and_takes_several(tree: Tree, login: Any) -> None:
+    held(tree.b1, EventKind.THEME_DAY, date(2025, 3, 5), title="三月主题党日")
+    held(tree.b1, EventKind.STUDY, date(2025, 3, 6), title="三月学习")
+    held(tree.b1, EventKind.LECTURE, date(2025, 3, 7), title="三月党课")
+    client = login("committee")
+    response = client.get(f"/orglife/events/?within={tree.b1.pk}&kind=")
+    assert '<option value="">全部类型</option>' in _text(response)
+    assert response.context["totals"]["events"] == 3
+    both = client.get(f"/orglife/events/?within={tree.b1.pk}&kind=theme_day&kind=study")
+    assert both.context["totals"]["events"] == 2

@@ -47,7 +47,7 @@
       {type: "inside", yAxisIndex: 0, zoomOnMouseWheel: false, moveOnMouseWheel: true, moveOnMouseMove: false, filterMode: "none"}
     ] : [],
     series: [
-      {type: "heatmap", data: rated, label: {show: !narrow, fontSize: 10, formatter: function (p) { return Math.round(p.value[2]); }}, itemStyle: {borderColor: "#fff", borderWidth: 1}, emphasis: {itemStyle: {borderColor: "#111827", borderWidth: 1}}},
+      {type: "heatmap", data: rated, label: {show: !narrow, fontSize: 10, color: "#fff", textBorderColor: "rgba(17, 24, 39, .45)", textBorderWidth: 2, formatter: function (p) { return Math.round(p.value[2]); }}, itemStyle: {borderColor: "#fff", borderWidth: 1}, emphasis: {itemStyle: {borderColor: "#111827", borderWidth: 1}}},
       {type: "heatmap", data: empty, itemStyle: {color: "#e5e7eb", borderColor: "#fff", borderWidth: 1}, emphasis: {itemStyle: {borderColor: "#111827", borderWidth: 1}}}
     ]
   });
