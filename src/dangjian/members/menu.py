@@ -13,11 +13,21 @@ def _staff(user: object) -> bool:
     return any(g.role != MEMBER for g in user_grants(user)) and can(user, Person, VIEW)
 
 
-def _member(user: object) -> bool:
-    """Anyone whose account is linked to a person in the registry has a self-service page."""
-    return (
-        bool(getattr(user, "is_authenticated", False)) and Person.objects.filter(user=user).exists()  # type: ignore[misc]
-    )
+def has_person(user: object) -> bool:
+    """Whether the account is linked to a person in the registry (its self-service pages).
+
+    Asked by several menu entries on every page: kept on the user object for the request.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_dangjian_has_person", None)
+    if cached is None:
+        cached = Person.objects.filter(user=user).exists()  # type: ignore[misc]
+        user._dangjian_has_person = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+_member = has_person
 
 
 add_group("members", _("党员管理"), 20, "people")

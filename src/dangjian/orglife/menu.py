@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.navigation import MenuItem, add_group, add_item
 from dangjian.core.roles import MEMBER
 from dangjian.core.scope import VIEW, can, user_grants
+from dangjian.members.menu import has_person
 from dangjian.orglife.models import Event, MonthlySummary, PlanItem
 
 
@@ -27,10 +28,6 @@ def _staff(user: object, model: type = Event) -> bool:
     return any(g.role != MEMBER for g in user_grants(user)) and can(user, model, VIEW)
 
 
-def _member(user: object) -> bool:
-    return getattr(user, "is_authenticated", False) and hasattr(user, "person")
-
-
 def _shown(visible: Callable[[Any], bool], name: str) -> Callable[[Any], bool]:
     return lambda user: visible(user) and _routed(name)
 
@@ -38,7 +35,7 @@ def _shown(visible: Callable[[Any], bool], name: str) -> Callable[[Any], bool]:
 add_group("orglife", _("组织生活"), 35, "calendar-check")
 for label, name, icon, visible, prefix in (
     (_("组织生活记录"), "orglife:events", "journal-text", _staff, "/orglife/events/"),
-    (_("我的组织生活"), "orglife:mine", "phone", _member, "/orglife/mine/"),
+    (_("我的组织生活"), "orglife:mine", "phone", has_person, "/orglife/mine/"),
     (_("落实情况"), "orglife:compliance", "grid-3x3", _staff, "/orglife/compliance/"),
     (
         _("组织生活月报"),

@@ -42,8 +42,17 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     assert Notification.objects.count() == 0
 
 
+@pytest.fixture
+def reelections_only(monkeypatch):
+    """Only the re-election source: other apps' reminders (monthly summaries…) fire on the
+    same days and have tests of their own."""
+    from dangjian.orgs.reminders import overdue_reelections
+
+    monkeypatch.setattr(reminders, "_sources", [overdue_reelections])
+
+
 def test_overdue_reelection_reminds_secretary_and_committee_once_a_day(
-    tree, personas, django_capture_on_commit_callbacks
+    tree, personas, django_capture_on_commit_callbacks, reelections_only
 ) -> None:
     CommitteeTerm.objects.create(
         organization=tree.b1,
@@ -62,7 +71,7 @@ def test_overdue_reelection_reminds_secretary_and_committee_once_a_day(
         assert reminders.run(date(2024, 1, 3)) == 2  # next day: again
 
 
-def test_not_yet_overdue_sends_nothing(tree, personas) -> None:
+def test_not_yet_overdue_sends_nothing(tree, personas, reelections_only) -> None:
     CommitteeTerm.objects.create(
         organization=tree.b1,
         number=1,
