@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field as NinjaField
@@ -334,11 +334,7 @@ _COUNTS += ["person_times", "quorum_met"]
 
 
 def _scan_url(request: HttpRequest, token: str) -> str:
-    try:
-        path = reverse("orglife:checkin")
-    except NoReverseMatch:
-        path = "/orglife/checkin/"
-    return f"{request.build_absolute_uri(path)}?t={token}"
+    return f"{request.build_absolute_uri(reverse('orglife:checkin'))}?t={token}"
 
 
 @router.get(

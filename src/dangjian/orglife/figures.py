@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,14 +31,6 @@ THEME_STUDY = (EventKind.THEME_DAY.value, EventKind.STUDY.value)
 TIMES, HOURS, EVENTS = _("人次"), _("小时"), _("次")
 
 
-def _path(name: str, fallback: str) -> str:
-    """The page's path; its documented path while the page is not routed yet."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return fallback
-
-
 def events_url(ctx: FigureContext, **params: Any) -> str:
     """The event list: held events of the subtree in the period, with `params`
     (a list value repeats the name, e.g. kind=theme_day&kind=study)."""
@@ -49,7 +41,7 @@ def events_url(ctx: FigureContext, **params: Any) -> str:
         "held_to": ctx.period.end.isoformat(),
     }
     query |= {name: value for name, value in params.items() if value not in (None, "")}
-    return f"{_path('orglife:events', '/orglife/events/')}?{urlencode(query, doseq=True)}"
+    return f"{reverse('orglife:events')}?{urlencode(query, doseq=True)}"
 
 
 def held_events(ctx: FigureContext) -> QuerySet[Event]:
@@ -230,7 +222,7 @@ _simple(
 
 def compliance_url(ctx: FigureContext) -> str:
     query = {"within": ctx.organization.pk, "year": ctx.period.end.year}
-    return f"{_path('orglife:compliance', '/orglife/compliance/')}?{urlencode(query)}"
+    return f"{reverse('orglife:compliance')}?{urlencode(query)}"
 
 
 @register(

@@ -1,11 +1,7 @@
-"""Menu entries of organizational life (组织生活). An entry shows once its page is routed."""
+"""Menu entries of organizational life (组织生活)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.navigation import MenuItem, add_group, add_item
@@ -15,21 +11,9 @@ from dangjian.members.menu import has_person
 from dangjian.orglife.models import Event, MonthlySummary, PlanItem
 
 
-def _routed(name: str) -> bool:
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def _staff(user: object, model: type = Event) -> bool:
     """Staff who keep records (a member's grant shows only their own page)."""
     return any(g.role != MEMBER for g in user_grants(user)) and can(user, model, VIEW)
-
-
-def _shown(visible: Callable[[Any], bool], name: str) -> Callable[[Any], bool]:
-    return lambda user: visible(user) and _routed(name)
 
 
 add_group("orglife", _("组织生活"), 35, "calendar-check")
@@ -55,5 +39,5 @@ for label, name, icon, visible, prefix in (
 ):
     add_item(
         "orglife",
-        MenuItem(label, name, icon, _shown(visible, name), prefix),
+        MenuItem(label, name, icon, visible, prefix),
     )

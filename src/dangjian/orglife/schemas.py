@@ -120,12 +120,9 @@ class FileOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Any) -> str:
-        from django.urls import NoReverseMatch, reverse
+        from django.urls import reverse
 
-        try:
-            return reverse("orglife:file", args=[obj.pk])
-        except NoReverseMatch:
-            return ""
+        return reverse("orglife:file", args=[obj.pk])
 
 
 class EventDetail(EventOut):

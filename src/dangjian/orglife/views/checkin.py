@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -39,14 +39,6 @@ UPCOMING_SHOWN = 20
 HISTORY_SHOWN = 20
 # The screen asks for a fresh code at least this often (and when the countdown runs out).
 POLL_SECONDS = 5
-
-
-def _url_or_blank(name: str, *args: Any) -> str:
-    """A link to a page another module provides; blank while that page does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _qr_svg(text: str) -> SafeString:
@@ -97,13 +89,13 @@ def checkin_host(request: HttpRequest, pk: int) -> HttpResponse:
     if event.status == EventStatus.CANCELLED:
         return _cancelled(request, event, "orglife/checkin_host.html")
     title = gettext("扫码签到")
-    crumbs: list[tuple[Any, str]] = [(gettext("组织生活记录"), _url_or_blank("orglife:events"))]
-    crumbs += [(event.title, _url_or_blank("orglife:event", event.pk)), (title, "")]
+    crumbs: list[tuple[Any, str]] = [(gettext("组织生活记录"), reverse("orglife:events"))]
+    crumbs += [(event.title, reverse("orglife:event", args=[event.pk])), (title, "")]
     context = _code_context(request, event, timezone.now())
     context |= {
         "page_title": title,
         "breadcrumbs": crumbs,
-        "attendance_url": _url_or_blank("orglife:attendance", event.pk),
+        "attendance_url": reverse("orglife:attendance", args=[event.pk]),
     }
     return render(request, "orglife/checkin_host.html", context)
 
@@ -151,7 +143,7 @@ def scan(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             return _scan_page(request, token, event, error.message)
         context = {"page_title": gettext("签到成功"), "event": event, "row": row}
-        context["mine_url"] = _url_or_blank("orglife:mine")
+        context["mine_url"] = reverse("orglife:mine")
         return render(request, "orglife/checkin_done.html", context)
     person = Person.objects.filter(user=request.user).first()  # type: ignore[misc]
     if person is None:
@@ -196,7 +188,7 @@ def _upcoming(person: Person, now: datetime) -> list[Event]:
     for event in events:
         span = checkin.window(event)
         event.checkin_open = span.opens <= now <= span.closes  # type: ignore[attr-defined]
-        event.url = _url_or_blank("orglife:event", event.pk)  # type: ignore[attr-defined]
+        event.url = reverse("orglife:event", args=[event.pk])  # type: ignore[attr-defined]
     return events
 
 
@@ -221,7 +213,7 @@ def _history(person: Person) -> list[Attendance]:
         .order_by("-event__starts_at", "-id")[:HISTORY_SHOWN]
     )
     for row in rows:
-        row.url = _url_or_blank("orglife:event", row.event_id)  # type: ignore[attr-defined]
+        row.url = reverse("orglife:event", args=[row.event_id])  # type: ignore[attr-defined]
     return rows
 
 

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -113,14 +113,6 @@ def _within(request: HttpRequest, tops: list[Organization]) -> Organization:
         gettext("所选党组织不存在或不在您的管理范围内，已显示%(org)s。") % {"org": tops[0].name},
     )
     return tops[0]
-
-
-def _reverse(name: str, *args: Any) -> str:
-    """A URL of a page written elsewhere, or '' while it is not routed."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def period_label(slot: Slot) -> str:
@@ -326,9 +318,9 @@ def branch_compliance(request: HttpRequest, pk: int) -> HttpResponse:
     row = row or BranchYear(branch)
     total = Tally(branch)
     total.add(row)
-    events_url = _reverse("orglife:events")
+    events_url = reverse("orglife:events")
     span = f"within={branch.pk}&held_from={year}-01-01&held_to={year}-12-31"
-    add_url = _reverse("orglife:event_add")
+    add_url = reverse("orglife:event_add")
     may_add = covers(request.user, Event, ADD, branch.path) and branch.is_active
     parent = Organization.objects.filter(path=branch.path[: -Organization.steplen]).first()
     context = {
@@ -408,7 +400,7 @@ def _calendar(user: Any, branch: Organization, year: int) -> list[dict[str, Any]
         .order_by("held_on", "starts_at", "pk")
     )
     for event in events:
-        event.url = _reverse("orglife:event", event.pk)  # type: ignore[attr-defined]
+        event.url = reverse("orglife:event", args=[event.pk])  # type: ignore[attr-defined]
         event.badge = KIND_BADGE.get(event.kind, "text-bg-secondary")  # type: ignore[attr-defined]
         by_month[event.held_on.month].append(event)
     return [

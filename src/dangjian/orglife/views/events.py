@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -42,14 +42,6 @@ from dangjian.orglife.views import attendance, files
 from dangjian.orglife.views.attendance import LIST_CRUMB, event_crumbs
 
 MAIN_FILTERS = ("within", "kind", "status", "held_from", "held_to")
-
-
-def optional_url(name: str, *args: Any) -> str:
-    """The URL of a page another module may not route yet ('' then: the button is hidden)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _times(event: Event) -> str:
@@ -167,8 +159,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "can_cancel": can_change
             and not (event.status == EventStatus.HELD and event.person_times),
-            "checkin_url": optional_url("orglife:checkin_host", event.pk) if can_change else "",
-            "minutes_url": optional_url("orglife:minutes", event.pk),
+            "checkin_url": reverse("orglife:checkin_host", args=[event.pk]) if can_change else "",
+            "minutes_url": reverse("orglife:minutes", args=[event.pk]),
         },
     )
 
