@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.recruitment",
     "dangjian.orglife",
+    "dangjian.appraisals",
 ]
 
 MIDDLEWARE = [
