@@ -343,6 +343,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 def _register_routers() -> None:
+    from dangjian.appraisals.api import router as appraisals_router
     from dangjian.core.api import router as figures_router
     from dangjian.members.api import router as members_router
     from dangjian.orglife.api import router as orglife_router
@@ -354,6 +355,7 @@ def _register_routers() -> None:
     api.add_router("/figures", figures_router)
     api.add_router("/recruitment", recruitment_router)
     api.add_router("/orglife", orglife_router)
+    api.add_router("/appraisals", appraisals_router)
 
 
 _register_routers()

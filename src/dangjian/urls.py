@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("members/", include("dangjian.members.urls")),
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
+    path("appraisals/", include("dangjian.appraisals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -10,4 +10,4 @@ class AppraisalsConfig(AppConfig):
     verbose_name = _("评议测评")
 
     def ready(self) -> None:
-        from dangjian.appraisals import rules  # noqa: F401
+        from dangjian.appraisals import figures, rules  # noqa: F401

@@ -8,7 +8,7 @@ ballot). The voter gets a receipt, shown once and stored only as a hash on the b
 which they alone can confirm their ballot was counted.
 
 What the database engine itself keeps about its own writes (PostgreSQL's transaction ids and
-row positions) is outside the schema: docs/appraisals.md says who may read it.
+row positions) is outside the schema: docs/admin-guide.md (选票保密) says who may read it.
 """
 
 from __future__ import annotations

@@ -66,6 +66,8 @@ PUBLIC_URLS: dict[str, str] = {
     "api:openapi-json": "the API description is public; every operation checks auth",
     "api:openapi-view": "the API docs page is public",
     "api:issue_token": "the token endpoint authenticates with username and password",
+    "appraisals:code": "voters without an account enter a printed single-use code",
+    "appraisals:code_vote": "voters without an account vote with a printed single-use code",
 }
 
 

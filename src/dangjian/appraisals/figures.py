@@ -1,0 +1,1 @@
+"""Figures of appraisals (scaffold; filled in by its owner)."""

@@ -1,0 +1,7 @@
+"""Appraisal pages: voting (scaffold; filled in by its owner)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
