@@ -29,7 +29,13 @@ from dangjian.appraisals.choices import (
 )
 from dangjian.appraisals.models import Campaign, Question, Subject, VoteCode, Voter
 from dangjian.appraisals.questionnaire import default_questions
-from dangjian.appraisals.voting import cast_ballot, cast_with_code, code_hash, verify_receipt
+from dangjian.appraisals.voting import (
+    cast_ballot,
+    cast_with_code,
+    code_hash,
+    reseal,
+    verify_receipt,
+)
 from dangjian.core import crypto
 from dangjian.core import rules as core_rules
 from dangjian.core.actions import domain_action, track
@@ -451,6 +457,7 @@ def close_voting(campaign: Campaign, *, acting_user: Any) -> list[str]:
     refuse_outside(acting_user, CHANGE, campaign.organization)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require_phase(campaign, Phase.VOTING, doing=gettext("计票"))
+    reseal(campaign)
     counting.count(campaign)
     counting.propose_grades(campaign)
     campaign.counted_at = timezone.now()

@@ -7,13 +7,17 @@ time. Nothing here writes the audit log or the application log (their times woul
 ballot). The voter gets a receipt, shown once and stored only as a hash on the ballot, with
 which they alone can confirm their ballot was counted.
 
-What the database engine itself keeps about its own writes (PostgreSQL's transaction ids and
-row positions) is outside the schema: docs/admin-guide.md (选票保密) says who may read it.
+The database engine keeps, outside the schema, which transaction wrote each row and where
+(PostgreSQL's xmin and ctid): while voting, the voter's row and the ballot share a transaction.
+`reseal`, run when voting closes, rewrites a campaign's ballots, voter rows and codes in one
+transaction and in random order, so afterwards they all carry the same transaction and
+positions that follow no order of voting (docs/admin-guide.md, 选票保密).
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -162,3 +166,21 @@ def turnout(campaign: Campaign) -> tuple[int, int]:
 def subjects_of(questions: Sequence[Question], subjects: Sequence[Subject]) -> list[Subject]:
     """Subjects that appear on the ballot (none when every question is asked once)."""
     return list(subjects) if any(q.per_subject for q in questions) else []
+
+
+def reseal(campaign: Campaign) -> None:
+    """Rewrite the campaign's ballots, voter rows and codes in one transaction, in random order,
+    keeping every value and id (see the module's docstring)."""
+    shuffle = random.SystemRandom().shuffle
+    with transaction.atomic():
+        for model, fields in (
+            (Ballot, ("id", "answers", "receipt_hash")),
+            (Voter, ("id", "person_id", "kind", "has_voted")),
+            (VoteCode, ("id", "serial", "code_cipher", "code_hash", "used")),
+        ):
+            rows = list(model.objects.filter(campaign=campaign).values(*fields))  # type: ignore[attr-defined]
+            shuffle(rows)
+            model.objects.filter(campaign=campaign).delete()  # type: ignore[attr-defined]
+            model.objects.bulk_create(  # type: ignore[attr-defined]
+                [model(campaign=campaign, **row) for row in rows], batch_size=2000
+            )

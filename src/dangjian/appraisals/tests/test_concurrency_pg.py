@@ -89,3 +89,36 @@ def test_many_voters_at_once_leave_one_ballot_each(world: dict[str, Any]) -> Non
     actions.close_voting(campaign, acting_user=None)
     campaign.refresh_from_db()
     assert campaign.ballot_count == 12
+
+
+def _xmins(table: str, campaign_id: int) -> tuple[int, int]:
+    """(rows, distinct writing transactions) of a campaign's rows in `table`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*), count(DISTINCT xmin::text) FROM {table} WHERE campaign_id = %s",
+            [campaign_id],
+        )
+        return cursor.fetchone()
+
+
+def test_closing_reseals_ballots_voters_and_codes(world: dict[str, Any]) -> None:
+    """While voting each ballot shares its transaction with its voter's row; after closing all
+    rows of the campaign carry one transaction, and the count is unchanged."""
+    campaign = _campaign(world)
+    answers = uniform_answers(campaign, "qualified")
+    for i in range(5):
+        actions.cast_ballot(campaign, answers, voter_user=User.objects.get(username=f"pgvoter{i}"))
+    actions.cast_with_code(reveal_code(VoteCode.objects.get(serial=1)), answers)
+    assert _xmins("appraisals_ballot", campaign.pk) == (6, 6)
+    voted = set(Voter.objects.filter(has_voted=True).values_list("person_id", flat=True))
+    actions.close_voting(campaign, acting_user=None)
+    for table, rows in (
+        ("appraisals_ballot", 6),
+        ("appraisals_voter", 12),
+        ("appraisals_votecode", 3),
+    ):
+        assert _xmins(table, campaign.pk) == (rows, 1)
+    assert set(Voter.objects.filter(has_voted=True).values_list("person_id", flat=True)) == voted
+    assert VoteCode.objects.filter(used=True).count() == 1
+    campaign.refresh_from_db()
+    assert campaign.ballot_count == 6
