@@ -261,4 +261,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DANGJIAN_LOG_LEVEL", "WARNING")},
+    # SQL with its parameters would put ballots' answers in the log (选票保密): never below WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING", "propagate": True}},
 }
