@@ -98,6 +98,10 @@ def _moment(value: Any, label: str) -> datetime:
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
 def _clean(data: Mapping[str, Any], campaign: Campaign | None) -> dict[str, Any]:
     """Campaign fields from form or API data; every problem named by field."""
     errors: dict[str, str] = {}
@@ -165,6 +169,9 @@ def update_campaign(campaign: Campaign, data: Mapping[str, Any], *, acting_user:
     fields = _clean(data, campaign)
     if fields["kind"] != campaign.kind:
         raise DomainError({"kind": gettext("测评类型创建后不能更改，请另行发起。")})
+    for name in ("opens_at", "closes_at"):  # forms send minutes: an unchanged minute is kept
+        if _minute(fields[name]) == _minute(getattr(campaign, name)):
+            fields[name] = getattr(campaign, name)
     if campaign.phase == Phase.VOTING:
         for name in ("opens_at", "year", "title"):
             if fields[name] != getattr(campaign, name):
@@ -433,8 +440,12 @@ def submit_report(
 
 
 @domain_action("appraisals.campaign.open", "开始投票")
-def open_voting(campaign: Campaign, *, acting_user: Any) -> Campaign:
-    """Freeze the questionnaire, subjects and voter list; the window then governs voting."""
+def open_voting(campaign: Campaign, *, acting_user: Any, backdated: bool = False) -> Campaign:
+    """Freeze the questionnaire, subjects and voter list; the window then governs voting.
+
+    `backdated` records a past campaign (the demo, last year's results brought in): its window
+    may lie in the past, where no ballot can be cast through the web or API.
+    """
     refuse_outside(acting_user, CHANGE, campaign.organization)
     _require_phase(campaign, *SETUP_PHASES, doing=gettext("开始投票"))
     questions = list(campaign.questions.all())
@@ -445,7 +456,7 @@ def open_voting(campaign: Campaign, *, acting_user: Any) -> Campaign:
     eligible = campaign.voters.count() + campaign.codes.count()
     if eligible == 0:
         raise DomainError(gettext("请先添加投票人或生成投票码。"))
-    if campaign.closes_at <= timezone.now():
+    if campaign.closes_at <= timezone.now() and not backdated:
         raise DomainError({"closes_at": gettext("投票截止时间已过，请先修改截止时间。")})
     campaign.eligible_count = eligible
     return _move(campaign, Phase.VOTING)
