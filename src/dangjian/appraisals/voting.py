@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -32,6 +32,7 @@ from dangjian.appraisals.models import Ballot, Campaign, Question, Subject, Vote
 from dangjian.appraisals.questionnaire import clean_answers
 from dangjian.core import crypto
 from dangjian.core.errors import DomainError
+from dangjian.core.scope import VIEW
 from dangjian.members.models import Person
 
 CODE_FIELD = "appraisals.code"
@@ -106,7 +107,8 @@ def cast_ballot(campaign: Campaign, answers: Mapping[str, Any], *, voter_user: A
     check_open(campaign)
     questions, subjects = ballot_form(campaign)
     cleaned = clean_answers(answers, questions, subjects)
-    person_id = Person.objects.filter(user=voter_user).values_list("pk", flat=True).first()
+    found = list(Person.objects.filter(user=voter_user).order_by().values_list("pk", flat=True)[:1])
+    person_id = found[0] if found else None
     if person_id is None:
         raise DomainError(gettext("您不在本次测评的投票人名单中。"))
     with transaction.atomic():
@@ -172,15 +174,43 @@ def reseal(campaign: Campaign) -> None:
     """Rewrite the campaign's ballots, voter rows and codes in one transaction, in random order,
     keeping every value and id (see the module's docstring)."""
     shuffle = random.SystemRandom().shuffle
+    tables: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+        (Ballot, ("id", "answers", "receipt_hash")),
+        (Voter, ("id", "person_id", "kind", "has_voted")),
+        (VoteCode, ("id", "serial", "code_cipher", "code_hash", "used")),
+    )
     with transaction.atomic():
-        for model, fields in (
-            (Ballot, ("id", "answers", "receipt_hash")),
-            (Voter, ("id", "person_id", "kind", "has_voted")),
-            (VoteCode, ("id", "serial", "code_cipher", "code_hash", "used")),
-        ):
-            rows = list(model.objects.filter(campaign=campaign).values(*fields))  # type: ignore[attr-defined]
+        for model, fields in tables:
+            manager = model._default_manager
+            rows = list(manager.filter(campaign=campaign).values(*fields))
             shuffle(rows)
-            model.objects.filter(campaign=campaign).delete()  # type: ignore[attr-defined]
-            model.objects.bulk_create(  # type: ignore[attr-defined]
-                [model(campaign=campaign, **row) for row in rows], batch_size=2000
-            )
+            manager.filter(campaign=campaign).delete()
+            manager.bulk_create([model(campaign=campaign, **row) for row in rows], batch_size=2000)
+
+
+def voter_campaign(user: Any, pk: Any) -> Campaign | None:
+    """The campaign `pk` if the user may see it or is on its voter list.
+
+    Invited voters (a committee secretary voting in a university-level review) often hold no
+    grant covering the campaign's organization; being on the list lets them vote, nothing more.
+    """
+    try:
+        visible = Campaign.objects.restrict(user, VIEW).filter(pk=pk).first()
+        if visible is not None:
+            return visible
+        return Campaign.objects.filter(pk=pk, voters__person__user=user).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def find_receipt(receipt: str) -> Campaign | None:
+    """The campaign whose ballot box holds this receipt, across all campaigns (None if none)."""
+    if len(normalize_code(receipt)) != 12:
+        return None
+    ballot = (
+        Ballot.objects.filter(receipt_hash=receipt_hash(receipt))
+        .select_related("campaign")
+        .only("campaign")
+        .first()
+    )
+    return ballot.campaign if ballot else None
