@@ -8,7 +8,7 @@ setup: subjects <pk>, subject_remove <pk> <subject>, voters <pk>, voter_remove <
 voting: mine, vote <pk>, voted <pk>, verify <pk>, report <subject>, turnout <pk>,
     code (public), code_vote (public)
 results: results <pk>, decide <pk>, results_export <pk> (?format=xlsx|docx), recount <pk>,
-    publicity <pk>
+    publicity <pk>, appraised (subjects across campaigns; ?export=xlsx)
 """
 
 from django.urls import URLPattern, URLResolver
