@@ -215,7 +215,7 @@ def test_a_code_from_the_qr_votes_once(campaign):
     client = Client()
     page = client.get(reverse("appraisals:code_vote"), {"code": code}).content.decode()
     assert 'data-testid="ballot-form"' in page and 'data-testid="public-page"' in page
-    assert "no-referrer" in page and "dj-sidebar" not in page
+    assert 'content="same-origin"' in page and "dj-sidebar" not in page
     data = uniform_answers(campaign, "qualified") | {"code": code}
     page = client.post(reverse("appraisals:code_vote"), data).content.decode()
     assert "投票成功" in page and _ballots(campaign) == 1
