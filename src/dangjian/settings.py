@@ -256,6 +256,9 @@ SECURE_HSTS_SECONDS = env_int("DANGJIAN_HSTS_SECONDS", 31536000) if PRODUCTION e
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 
+# A vote's commit need not wait for the WAL flush (appraisals/voting.py, admin guide).
+BALLOT_ASYNC_COMMIT = env_bool("DANGJIAN_BALLOT_ASYNC_COMMIT", True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
