@@ -354,7 +354,8 @@ def quota_statement(panel: QuotaPanel) -> str:
     if panel.final is not None:
         text += gettext("，评定优秀%(final)d人") % {"final": panel.final}
     verdict = gettext("符合比例规定。") if panel.ok else gettext("超出比例规定。")
-    return f"{text}，{verdict}"
+    # Translators: a quota statement and its verdict, e.g. "…1人，符合比例规定".
+    return gettext("%(text)s，%(verdict)s") % {"text": text, "verdict": verdict}
 
 
 def _subject_lines(sheet: ResultSheet) -> tuple[list[str], list[list[str]]]:

@@ -141,8 +141,7 @@ def _add(request: HttpRequest, campaign: Campaign, *, subjects: bool) -> None:
     """Add subjects or voters from a source (op=source) or picked people (op=people)."""
     user = request.user
     add: Callable[..., int] = actions.add_subjects if subjects else actions.add_voters
-    noun = gettext("名评议对象") if subjects else gettext("名投票人")
-    done = gettext("已添加%(n)s%(noun)s。")
+    done = gettext("已添加%(n)s名评议对象。") if subjects else gettext("已添加%(n)s名投票人。")
     if request.POST.get("op") == "people":
         form, people = _picked(request)
         if not people:
@@ -151,7 +150,7 @@ def _add(request: HttpRequest, campaign: Campaign, *, subjects: bool) -> None:
         _run(
             request,
             lambda: add(campaign, people=people, acting_user=user),
-            lambda n: done % {"n": n, "noun": noun},
+            lambda n: done % {"n": n},
         )
         return
     source_form = SourceForm(request.POST, sources=SUBJECT_SOURCES if subjects else VOTER_SOURCES)
@@ -162,7 +161,7 @@ def _add(request: HttpRequest, campaign: Campaign, *, subjects: bool) -> None:
     _run(
         request,
         lambda: add(campaign, source=source, acting_user=user),
-        lambda n: done % {"n": n, "noun": noun},
+        lambda n: done % {"n": n},
     )
 
 
