@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext
 from ninja import Field as NinjaField
-from ninja import Query, Router, Schema, Status
-from ninja.errors import ValidationError
+from ninja import Query, Router, Status
 
 from dangjian.appraisals import actions
 from dangjian.appraisals.choices import CampaignKind, Phase
@@ -40,11 +38,10 @@ from dangjian.appraisals.schemas import (
     VoterOut,
     VotersIn,
 )
-from dangjian.core.errors import DomainError
 from dangjian.core.permissions import deny, get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW, covers
 from dangjian.members.models import Person
-from dangjian.orgs.api import NOT_IN_SCOPE
+from dangjian.orgs.api_kit import PageQuery, anchor, located, may, page_of
 from dangjian.orgs.models import Organization
 
 router = Router(tags=["评议测评"])
@@ -52,11 +49,6 @@ R = TypeVar("R")
 M = TypeVar("M", bound=models.Model)
 
 CAMPAIGN_FIELDS = ("kind", "title", "year", "opens_at", "closes_at", "instructions")
-
-
-class PageQuery(Schema):
-    page: int = NinjaField(1, ge=1, description="页码（从1开始）")
-    page_size: int = NinjaField(50, ge=1, le=500, description="每页条数（1-500）")
 
 
 class CampaignQuery(PageQuery):
@@ -67,52 +59,6 @@ class CampaignQuery(PageQuery):
 
 
 # --- helpers shared with api_more --------------------------------------------------------------
-
-
-def located(run: Callable[[], R]) -> R:
-    """Run an action; its refusals are 422 located by field."""
-    try:
-        return run()
-    except DomainError as error:
-        detail = [
-            {
-                "loc": ["body"] if name == "__all__" else ["body", name],
-                "msg": text,
-                "type": error.code or "domain",
-            }
-            for name, text in error.errors.items()
-        ]
-        raise ValidationError(detail) from error
-
-
-def anchor(request: HttpRequest, pk: int | None, field: str) -> Organization | None:
-    """An organization named in a list filter: must be visible, else 422 on that parameter."""
-    if pk is None:
-        return None
-    org = Organization.objects.restrict(request.user, VIEW).filter(pk=pk).first()
-    if org is None:
-        raise ValidationError(
-            [{"loc": ["query", field], "msg": str(NOT_IN_SCOPE), "type": "not_in_scope"}]
-        )
-    return org
-
-
-def page_of(queryset: QuerySet[Any], query: PageQuery) -> dict[str, Any]:
-    """One page of a queryset: two queries (count and rows)."""
-    start = (query.page - 1) * query.page_size
-    return {
-        "count": queryset.count(),
-        "page": query.page,
-        "page_size": query.page_size,
-        "items": list(queryset[start : start + query.page_size]),
-    }
-
-
-def may(request: HttpRequest, model: type[models.Model], action: str, org: Organization) -> None:
-    """403 (audited) unless the caller's grants for `action` cover `org` (seen, not allowed)."""
-    if not covers(request.user, model, action, org.path):
-        deny(request, request.user, "无此操作权限", model=model._meta.label_lower, action=action)
-        raise PermissionDenied(gettext("您没有执行此操作的权限。"))
 
 
 def organizer(request: HttpRequest, campaign_id: int) -> Campaign:
