@@ -19,9 +19,7 @@ def _staff(user: object) -> bool:
 add_group("appraisals", _("评议测评"), 40, "check2-square")
 add_item(
     "appraisals",
-    MenuItem(
-        _("评议测评"), "appraisals:campaigns", "clipboard-check", _staff, "/appraisals/"
-    ),
+    MenuItem(_("评议测评"), "appraisals:campaigns", "clipboard-check", _staff, "/appraisals/"),
 )
 add_item(
     "appraisals",
