@@ -40,6 +40,7 @@ from dangjian.core import crypto
 from dangjian.core import rules as core_rules
 from dangjian.core.actions import domain_action, track
 from dangjian.core.errors import DomainError
+from dangjian.core.moments import parse_moment
 from dangjian.core.scope import ADD, CHANGE, covers
 from dangjian.core.uploads import check_scan, stored_name
 from dangjian.members.models import Person
@@ -85,19 +86,6 @@ def _require_phase(campaign: Campaign, *phases: str, doing: str) -> None:
         )
 
 
-def _moment(value: Any, label: str) -> datetime:
-    from django.utils.dateparse import parse_datetime
-
-    if isinstance(value, str):
-        parsed = parse_datetime(value.strip().replace(" ", "T"))
-        if parsed is None:
-            raise DomainError({label: gettext("时间格式不正确，应为 YYYY-MM-DD HH:MM。")})
-        value = parsed
-    if not isinstance(value, datetime):
-        raise DomainError({label: gettext("请填写时间。")})
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
 def _minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
@@ -125,7 +113,7 @@ def _clean(data: Mapping[str, Any], campaign: Campaign | None) -> dict[str, Any]
         errors["year"] = gettext("评议年度应为2000至2100之间的年份。")
     for name in ("opens_at", "closes_at"):
         try:
-            out[name] = _moment(data.get(name, getattr(campaign, name, None)), name)
+            out[name] = parse_moment(data.get(name, getattr(campaign, name, None)), name)
         except DomainError as error:
             errors.update(error.errors)
     if not errors and out["closes_at"] <= out["opens_at"]:

@@ -16,13 +16,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core import rules
 from dangjian.core.actions import domain_action, track
 from dangjian.core.errors import DomainError, RuleViolation
+from dangjian.core.moments import parse_moment
 from dangjian.core.scope import ADD, CHANGE, VIEW, covers
 from dangjian.core.uploads import check_scan, stored_name
 from dangjian.members.models import Person
@@ -60,19 +60,6 @@ def refuse_outside(user: Any, action: str, org: Organization) -> None:
     """Refuse a user whose grants for `action` on events do not cover `org`."""
     if user is not None and not covers(user, Event, action, org.path):
         raise DomainError(gettext("您无权办理该党组织的组织生活记录。"))
-
-
-def _moment(value: Any, name: str) -> datetime:
-    if isinstance(value, str):
-        parsed = parse_datetime(value.strip().replace(" ", "T"))
-        if parsed is None:
-            raise DomainError({name: gettext("时间格式不正确，应为 YYYY-MM-DD HH:MM。")})
-        value = parsed
-    if not isinstance(value, datetime):
-        raise DomainError({name: gettext("请填写时间。")})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
 
 
 def _hours(value: Any, name: str = "hours") -> Decimal | None:
@@ -129,8 +116,8 @@ def clean_event(organization: Organization, data: Mapping[str, Any], event: Even
         raise DomainError({"kind": gettext("活动类型登记后不能修改；如有错误请取消后重新登记。")})
     values["kind"] = kind
     values["status"] = _choice(data.get("status") or EventStatus.HELD, EventStatus, "status")
-    starts = _moment(data.get("starts_at"), "starts_at")
-    ends = _moment(data.get("ends_at"), "ends_at")
+    starts = parse_moment(data.get("starts_at"), "starts_at")
+    ends = parse_moment(data.get("ends_at"), "ends_at")
     if ends <= starts:
         raise DomainError({"ends_at": gettext("结束时间应晚于开始时间。")})
     if (ends - starts).days >= 7:
