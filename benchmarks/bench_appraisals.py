@@ -291,8 +291,39 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def cpu_jiffies() -> tuple[int, int, int]:
+    """(busy, steal, all) clock ticks of the whole machine so far (/proc/stat; zeros elsewhere).
+
+    Busy counts every process: server, PostgreSQL, wrk. Steal is time the hypervisor gave the
+    virtual CPUs to other guests, which lowers rates on a shared machine without costing us.
+    """
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0, 0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return user + nice + system + irq + softirq, steal, sum(fields)
+
+
+def process_jiffies() -> dict[str, int]:
+    """CPU clock ticks used so far by the server (python) and PostgreSQL processes (wrk's own
+    are not readable: it has exited when the run ends)."""
+    used: dict[str, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        kind = "python" if name.startswith(("python", "gunicorn")) else name.split(":")[0]
+        if kind in ("python", "postgres"):
+            used[kind] = used.get(kind, 0) + int(fields[11]) + int(fields[12])
+    return used
+
+
 def wrk(port: int, args: argparse.Namespace, seconds: float, requests: Path | None) -> dict:
-    """One wrk run; the figures its Lua script prints as JSON."""
+    """One wrk run; the figures its Lua script prints as JSON, and the CPU it took."""
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{int(seconds)}s"]
     command += ["--timeout=10s", "-s", str(HERE / "bench_appraisals.lua")]
     command += [f"http://127.0.0.1:{port}", "--"]
@@ -302,7 +333,9 @@ def wrk(port: int, args: argparse.Namespace, seconds: float, requests: Path | No
         command += [str(ok), str(args.wrk_threads)]
     else:
         command += [str(requests), str(args.wrk_threads)]
+    before, parts_before = cpu_jiffies(), process_jiffies()
     done = subprocess.run(command, capture_output=True, text=True)
+    after, parts_after = cpu_jiffies(), process_jiffies()
     if done.returncode:
         raise RuntimeError(f"wrk failed: {done.stderr or done.stdout}")
     output = done.stdout
@@ -311,6 +344,16 @@ def wrk(port: int, args: argparse.Namespace, seconds: float, requests: Path | No
     if requests is None:  # the minimal view: every request is the fallback GET /bench/ok
         figures["exhausted"] = 0
     figures["rate"] = figures["requests"] / figures["seconds"]
+    busy, steal, every = (b - a for a, b in zip(before, after, strict=True))
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    figures["cpu_ms"] = busy * tick_ms / max(1, figures["requests"])
+    figures["steal"] = steal / every if every else 0.0
+    figures["cpu_parts"] = {
+        name: (parts_after.get(name, 0) - parts_before.get(name, 0))
+        * tick_ms
+        / max(1, figures["requests"])
+        for name in ("python", "postgres")
+    }
     return figures
 
 
@@ -374,13 +417,26 @@ def http(args: argparse.Namespace, url: str, box: list[Any]) -> None:
                     str(errors),
                     f"{floor / rate:.2f}×" if "ballot" in label else "1.00×",
                     f"{rate / TARGET_RATE:.2f}×" if "ballot" in label else "—",
+                    f"{run['cpu_ms']:.2f}",
+                    " / ".join(f"{run['cpu_parts'][n]:.2f}" for n in ("python", "postgres")),
+                    f"{run['steal']:.0%}",
                 ]
             )
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
     print(f"wrk: {args.wrk_threads} threads, {args.connections} connections, {args.duration} s\n")
     header = ["server", "case", "per s", "p50 ms", "p95 ms", "errors", "cost vs minimal"]
-    print(text_table([*header, "vs 500/s target"], rows))
+    print(
+        text_table(
+            [*header, "vs 500/s target", "CPU ms/request", "of it server / PG", "steal"],
+            rows,
+        )
+    )
+    print(
+        "\nCPU ms/request: all processes (server, PostgreSQL, wrk) per request answered, and"
+        " of it the server's and PostgreSQL's;"
+        " steal: share of the virtual CPUs' time the hypervisor gave to other guests."
+    )
     print()
     for note in notes:
         print(note)
@@ -449,7 +505,7 @@ def counting_bench(branch: Any, number: int) -> None:
     print(text_table(header, rows))
 
 
-def profile(box: list[Any], runs: int = 300) -> None:
+def profile(box: list[Any], runs: int = 600) -> None:
     """In process (test client, no network): queries of one vote, and where its time goes."""
     import cProfile
     import io
@@ -462,6 +518,13 @@ def profile(box: list[Any], runs: int = 300) -> None:
 
     settings.ROOT_URLCONF = os.environ.get("BENCH_URLCONF", "bench_urls")
     client = Client()
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(runs):
+        client.get("/bench/ok")
+    print(
+        f"minimal view in process: {(time.perf_counter() - started) / runs * 1000:.2f} ms,"
+        f" {(time.process_time() - cpu) / runs * 1000:.2f} ms CPU"
+    )
     for kind in ("code", "member"):
         reset(box)
         path, _repeats = request_file(box, kind, 0, 1)
@@ -478,14 +541,23 @@ def profile(box: list[Any], runs: int = 300) -> None:
         print(f"\n{kind} ballot: HTTP {status}, {len(captured)} queries:")
         for query in captured.captured_queries:
             print(f"  {query['sql'][:150]}")
+        half = len(lines) // 2
+        started, cpu = time.perf_counter(), time.process_time()
+        for line in lines[1:half]:
+            send(line)
+        plain = (time.perf_counter() - started) / max(1, half - 1) * 1000
+        cpu_ms = (time.process_time() - cpu) / max(1, half - 1) * 1000
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
-        for line in lines[1:]:
+        for line in lines[half:]:
             send(line)
         profiler.disable()
-        elapsed = (time.perf_counter() - started) / max(1, len(lines) - 1) * 1000
-        print(f"{kind} ballot in process: {elapsed:.2f} ms per vote; top functions (cumulative):")
+        elapsed = (time.perf_counter() - started) / max(1, len(lines) - half) * 1000
+        print(
+            f"{kind} ballot in process: {plain:.2f} ms per vote, {cpu_ms:.2f} ms of it this"
+            f" process's CPU ({elapsed:.2f} ms under the profiler); top functions (cumulative):"
+        )
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats("cumulative").print_stats(30)

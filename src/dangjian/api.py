@@ -47,13 +47,10 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>` with a token issued by /auth/token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(
-                key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
-            )
-            .first()
+        found = ApiToken.objects.select_related("user").filter(
+            key_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
+        row = next(iter(found.order_by()[:1]), None)  # key_hash is unique: no ORDER BY
         if row is None or not row.user.is_active or row.user.must_change_password:
             return None
         now = timezone.now()

@@ -121,9 +121,13 @@ def cast_ballot(
     request: HttpRequest, response: HttpResponse, campaign_id: int, payload: BallotIn
 ) -> Status[dict[str, str]]:
     """Cast the caller's secret ballot; the receipt is answered only here."""
-    campaign = _voter_campaign(request, campaign_id)
+    campaign, person_id = voting.voter_listing(request.user, campaign_id)
+    if campaign is None:
+        campaign = get_scoped(request, Campaign, VIEW, pk=campaign_id)
     receipt = located(
-        lambda: actions.cast_ballot(campaign, payload.answers, voter_user=request.user)
+        lambda: actions.cast_ballot(
+            campaign, payload.answers, voter_user=request.user, person_id=person_id
+        )
     )
     response["Cache-Control"] = NO_STORE
     return Status(201, {"receipt": receipt})

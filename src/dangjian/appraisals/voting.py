@@ -17,6 +17,7 @@ positions that follow no order of voting (docs/admin-guide.md, 选票保密).
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import secrets
 from collections import OrderedDict
@@ -29,7 +30,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dangjian.appraisals.choices import Phase
-from dangjian.appraisals.models import Ballot, Campaign, Question, Subject, VoteCode, Voter
+from dangjian.appraisals.models import (
+    Ballot,
+    Campaign,
+    Question,
+    Subject,
+    VoteCode,
+    Voter,
+    new_ballot_id,
+)
 from dangjian.appraisals.questionnaire import clean_answers
 from dangjian.core import crypto
 from dangjian.core.errors import DomainError
@@ -95,53 +104,109 @@ def check_open(campaign: Campaign) -> None:
         raise DomainError(gettext("投票已于%(time)s截止。") % {"time": f"{local:%Y-%m-%d %H:%M}"})
 
 
-def _relaxed_commit() -> None:
-    """On PostgreSQL, with BALLOT_ASYNC_COMMIT, this vote's commit does not wait for the WAL
-    flush (about 10 ms on an ordinary disk, the bulk of a vote's time).
+# On PostgreSQL the mark and the ballot are one statement (atomic by itself): the UPDATE
+# returns a row only for the request that switched the flag, and the INSERT reads from it. The
+# UPDATE's WHERE is on the row's own columns, so PostgreSQL re-checks it on a row a concurrent
+# vote has just changed. One round trip instead of five (BEGIN, SET, UPDATE, INSERT, COMMIT).
+_MARK_AND_STORE = """
+WITH {relaxed}won AS (
+    UPDATE {table} SET {flag} = true
+    WHERE {campaign} = %s AND {key} = %s AND NOT {flag}
+    RETURNING 1
+)
+INSERT INTO {ballot} ({ballot_id}, {ballot_campaign}, {answers}, {receipt})
+SELECT %s, %s, %s::jsonb, %s FROM won{relaxed_from}
+"""
+# With BALLOT_ASYNC_COMMIT the vote's commit does not wait for the WAL flush (about 10 ms on an
+# ordinary disk, the bulk of a vote's time). The ballot and the mark still commit together or
+# not at all: a server crash in the next ~0.6 s can lose both (the receipt then does not verify
+# and the voter may vote again), never one without the other, and never a second ballot.
+_RELAXED = "relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), "
 
-    The ballot and the voter's mark still commit together or not at all: a server crash in
-    the next ~0.6 s can lose both (the receipt then does not verify and the voter may vote
-    again), never one without the other, and never a second ballot.
-    """
-    if settings.BALLOT_ASYNC_COMMIT and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return connection.ops.quote_name(field.column)
 
 
-def _store(campaign: Campaign, answers: Mapping[str, Any]) -> str:
-    receipt = new_receipt()
-    Ballot.objects.create(
-        campaign=campaign, answers=dict(answers), receipt_hash=receipt_hash(receipt)
+def _mark_sql(model: type[Voter] | type[VoteCode], flag: str, key: str) -> str:
+    relaxed = bool(settings.BALLOT_ASYNC_COMMIT)
+    return _MARK_AND_STORE.format(
+        relaxed=_RELAXED if relaxed else "",
+        relaxed_from=", relaxed" if relaxed else "",
+        table=connection.ops.quote_name(model._meta.db_table),
+        flag=_column(model, flag),
+        campaign=_column(model, "campaign"),
+        key=_column(model, key),
+        ballot=connection.ops.quote_name(Ballot._meta.db_table),
+        ballot_id=_column(Ballot, "id"),
+        ballot_campaign=_column(Ballot, "campaign"),
+        answers=_column(Ballot, "answers"),
+        receipt=_column(Ballot, "receipt_hash"),
     )
+
+
+def _mark_and_store(
+    model: type[Voter] | type[VoteCode],
+    flag: str,
+    key: str,
+    value: Any,
+    campaign: Campaign,
+    answers: Mapping[str, Any],
+) -> str | None:
+    """Switch the voter's row (or the code) found by `key` = `value` to voted and store the
+    ballot, all or nothing; the receipt, or None when it was already voted (or is absent)."""
+    receipt = new_receipt()
+    if connection.vendor == "postgresql":
+        params = [campaign.pk, value, new_ballot_id(), campaign.pk, json.dumps(dict(answers))]
+        with connection.cursor() as cursor:
+            cursor.execute(_mark_sql(model, flag, key), [*params, receipt_hash(receipt)])
+            return receipt if cursor.rowcount == 1 else None
+    with transaction.atomic():
+        won = model._default_manager.filter(campaign=campaign, **{key: value, flag: False}).update(
+            **{flag: True}
+        )
+        if not won:
+            return None
+        Ballot.objects.create(
+            campaign=campaign, answers=dict(answers), receipt_hash=receipt_hash(receipt)
+        )
     return receipt
 
 
-def cast_ballot(campaign: Campaign, answers: Mapping[str, Any], *, voter_user: Any) -> str:
-    """Cast the ballot of the account `voter_user`; returns the receipt (shown once)."""
+def cast_ballot(
+    campaign: Campaign,
+    answers: Mapping[str, Any],
+    *,
+    voter_user: Any,
+    person_id: int | None = None,
+) -> str:
+    """Cast the ballot of the account `voter_user`; returns the receipt (shown once).
+
+    `person_id` is the account's person when the caller has just read it from the voter list
+    (`voter_listing`), which spares the lookup.
+    """
     check_open(campaign)
     questions, subjects = ballot_form(campaign)
     cleaned = clean_answers(answers, questions, subjects)
-    found = list(Person.objects.filter(user=voter_user).order_by().values_list("pk", flat=True)[:1])
-    person_id = found[0] if found else None
+    if person_id is None:
+        found = Person.objects.filter(user=voter_user).order_by().values_list("pk", flat=True)
+        person_id = next(iter(found[:1]), None)
     if person_id is None:
         raise DomainError(gettext("您不在本次测评的投票人名单中。"))
-    with transaction.atomic():
-        _relaxed_commit()
-        # A plain WHERE on the voter's own columns: PostgreSQL re-checks it on the row a
-        # concurrent vote just changed (a join would be a subquery it does not re-check).
-        won = Voter.objects.filter(campaign=campaign, person_id=person_id, has_voted=False).update(
-            has_voted=True
-        )
-        if not won:
-            if Voter.objects.filter(campaign=campaign, person_id=person_id).exists():
-                raise DomainError(gettext("您已在本次测评中投过票，每人只能投一次。"))
-            raise DomainError(gettext("您不在本次测评的投票人名单中。"))
-        return _store(campaign, cleaned)
+    receipt = _mark_and_store(Voter, "has_voted", "person_id", person_id, campaign, cleaned)
+    if receipt is None:
+        if Voter.objects.filter(campaign=campaign, person_id=person_id).exists():
+            raise DomainError(gettext("您已在本次测评中投过票，每人只能投一次。"))
+        raise DomainError(gettext("您不在本次测评的投票人名单中。"))
+    return receipt
 
 
 def campaign_for_code(code: str) -> Campaign:
     """The campaign a slip's code belongs to; refused for unknown or used codes."""
-    slip = VoteCode.objects.select_related("campaign").filter(code_hash=code_hash(code)).first()
+    found = VoteCode.objects.select_related("campaign").filter(code_hash=code_hash(code))
+    slip = next(iter(found.order_by()[:1]), None)
     if slip is None:
         raise DomainError(gettext("投票码无效，请核对票面上的投票码。"))
     if slip.used:
@@ -155,14 +220,10 @@ def cast_with_code(code: str, answers: Mapping[str, Any]) -> tuple[Campaign, str
     check_open(campaign)
     questions, subjects = ballot_form(campaign)
     cleaned = clean_answers(answers, questions, subjects)
-    with transaction.atomic():
-        _relaxed_commit()
-        won = VoteCode.objects.filter(
-            campaign=campaign, code_hash=code_hash(code), used=False
-        ).update(used=True)
-        if not won:
-            raise DomainError(gettext("该投票码已使用，每个投票码只能投一次。"))
-        return campaign, _store(campaign, cleaned)
+    receipt = _mark_and_store(VoteCode, "used", "code_hash", code_hash(code), campaign, cleaned)
+    if receipt is None:
+        raise DomainError(gettext("该投票码已使用，每个投票码只能投一次。"))
+    return campaign, receipt
 
 
 def verify_receipt(campaign: Campaign, receipt: str) -> bool:
@@ -204,22 +265,30 @@ def reseal(campaign: Campaign) -> None:
             manager.bulk_create([model(campaign=campaign, **row) for row in rows], batch_size=2000)
 
 
-def voter_campaign(user: Any, pk: Any) -> Campaign | None:
-    """The campaign `pk` if the user may see it or is on its voter list.
+def voter_listing(user: Any, pk: Any) -> tuple[Campaign | None, int | None]:
+    """The campaign `pk` and the user's person on its voter list, or (the campaign if the user
+    may see it, None) for a user not on the list; (None, None) for neither.
 
     Invited voters (a committee secretary voting in a university-level review) often hold no
     grant covering the campaign's organization; being on the list lets them vote, nothing more.
     """
     if not getattr(user, "is_authenticated", False):
-        return None
+        return None, None
     try:
-        # The voter list first: one indexed join, and the ballot path's usual case.
-        listed = Campaign.objects.filter(pk=pk, voters__person__user=user).order_by().first()
-        if listed is not None:
-            return listed
-        return Campaign.objects.restrict(user, VIEW).filter(pk=pk).order_by().first()
+        # The voter list first: one indexed join that also yields the person (the ballot
+        # path's usual case).
+        listed = Voter.objects.filter(campaign_id=pk, person__user=user).select_related("campaign")
+        row = next(iter(listed.order_by()[:1]), None)
+        if row is not None:
+            return row.campaign, row.person_id
+        return Campaign.objects.restrict(user, VIEW).filter(pk=pk).order_by().first(), None
     except (TypeError, ValueError):
-        return None
+        return None, None
+
+
+def voter_campaign(user: Any, pk: Any) -> Campaign | None:
+    """The campaign `pk` if the user may see it or is on its voter list (`voter_listing`)."""
+    return voter_listing(user, pk)[0]
 
 
 def find_receipt(receipt: str) -> Campaign | None:

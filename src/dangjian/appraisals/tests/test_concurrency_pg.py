@@ -50,7 +50,11 @@ def _campaign(world: dict[str, Any]) -> Campaign:
     return Campaign.objects.get(pk=world["campaign"].pk)  # each thread its own, like a request
 
 
-def test_one_voter_votes_once_under_racing_submissions(world: dict[str, Any]) -> None:
+@pytest.mark.parametrize("relaxed", [True, False], ids=["async commit", "sync commit"])
+def test_one_voter_votes_once_under_racing_submissions(
+    world: dict[str, Any], settings: Any, relaxed: bool
+) -> None:
+    settings.BALLOT_ASYNC_COMMIT = relaxed
     answers = uniform_answers(world["campaign"], "qualified")
 
     def work(i: int) -> Any:

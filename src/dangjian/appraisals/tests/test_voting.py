@@ -194,3 +194,25 @@ def test_a_code_is_refused_when_its_campaign_is_not_open(tree, branch_members):
         "尚未开始",
         lambda: actions.cast_with_code(code, uniform_answers(campaign, "qualified")),
     )
+
+
+@pytest.mark.parametrize("relaxed", [True, False])
+def test_a_ballot_that_cannot_be_stored_leaves_the_voter_unmarked(
+    campaign, branch_members, monkeypatch, settings, relaxed
+):
+    """The mark and the ballot are one write (one statement on PostgreSQL, with or without
+    the relaxed commit): if the ballot fails, the voter may still vote."""
+    from django.db import IntegrityError, transaction
+
+    from dangjian.appraisals import voting
+
+    settings.BALLOT_ASYNC_COMMIT = relaxed
+    monkeypatch.setattr(voting, "receipt_hash", lambda receipt: "same")  # 2nd insert collides
+    _vote(campaign, branch_members[0])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _vote(campaign, branch_members[1])
+    assert Ballot.objects.filter(campaign=campaign).count() == 1
+    assert not Voter.objects.get(campaign=campaign, person=branch_members[1]).has_voted
+    monkeypatch.undo()
+    assert _vote(campaign, branch_members[1])
+    assert Ballot.objects.filter(campaign=campaign).count() == 2

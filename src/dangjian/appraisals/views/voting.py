@@ -180,7 +180,9 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     questions, subjects = voting.ballot_form(campaign)
     answers = answers_from(request.POST, questions, subjects)
     try:
-        receipt = actions.cast_ballot(campaign, answers, voter_user=request.user)
+        receipt = actions.cast_ballot(
+            campaign, answers, voter_user=request.user, person_id=voter.person_id
+        )
     except DomainError as error:
         if Voter.objects.filter(pk=voter.pk, has_voted=True).exists():
             return _voted_page(request, campaign, error.message)
