@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "dangjian.recruitment",
     "dangjian.orglife",
     "dangjian.appraisals",
+    "dangjian.tasks",
 ]
 
 MIDDLEWARE = [
