@@ -346,6 +346,7 @@ def _register_routers() -> None:
     from dangjian.orglife.api import router as orglife_router
     from dangjian.orgs.api import router as orgs_router
     from dangjian.recruitment.api import router as recruitment_router
+    from dangjian.tasks.api import router as tasks_router
 
     api.add_router("/organizations", orgs_router)
     api.add_router("/members", members_router)
@@ -353,6 +354,7 @@ def _register_routers() -> None:
     api.add_router("/recruitment", recruitment_router)
     api.add_router("/orglife", orglife_router)
     api.add_router("/appraisals", appraisals_router)
+    api.add_router("/tasks", tasks_router)
 
 
 _register_routers()

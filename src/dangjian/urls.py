@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
     path("appraisals/", include("dangjian.appraisals.urls")),
+    path("tasks/", include("dangjian.tasks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

@@ -11,4 +11,4 @@ class TasksConfig(AppConfig):
     verbose_name = _("督办整改")
 
     def ready(self) -> None:
-        from dangjian.tasks import rules  # noqa: F401
+        from dangjian.tasks import figures, reminders, rules  # noqa: F401

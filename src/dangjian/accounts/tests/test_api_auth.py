@@ -268,6 +268,7 @@ def test_openapi_document_lists_the_operations(db: Any) -> None:
         "发展党员",
         "组织生活",
         "评议测评",
+        "督办整改",
     }
     for ops in schema["paths"].values():
         for op in ops.values():

@@ -28,7 +28,7 @@ def field(bound: forms.BoundField, col: str = "col-12") -> dict[str, Any]:
         if css not in existing:
             widget.attrs["class"] = f"{existing} {css}".strip()
     if bound.errors and "is-invalid" not in widget.attrs.get("class", ""):
-        widget.attrs["class"] += " is-invalid"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
     return {
         "f": bound,
         "col": col,

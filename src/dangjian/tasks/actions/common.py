@@ -9,10 +9,13 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext
 
+from dangjian.accounts.models import RoleGrant
 from dangjian.core.errors import DomainError
 from dangjian.core.io.normalize import to_date
+from dangjian.core.roles import UNIVERSITY
 from dangjian.core.scope import covers
 from dangjian.core.uploads import check_scan, stored_name
+from dangjian.members.actions.common import responsible_users
 from dangjian.orgs.models import Organization
 
 
@@ -104,3 +107,15 @@ def store_file(row: Any, title: str, file: Any, *, acting_user: Any) -> Any:
     row.file.save(stored_name(extension), file, save=False)
     row.save()
     return row
+
+
+def handlers(org: Organization) -> list[Any]:
+    """Who is told about an organization's tasks and problems: its secretaries or committee
+    staff, else (the university committee has neither) the university staff covering it."""
+    found = responsible_users(org)
+    if found:
+        return found
+    grants = (
+        RoleGrant.objects.active().filter(role=UNIVERSITY).select_related("organization", "user")
+    )
+    return [g.user for g in grants if g.organization and org.path.startswith(g.organization.path)]

@@ -19,9 +19,8 @@ from dangjian.core.actions import domain_action, track
 from dangjian.core.errors import DomainError
 from dangjian.core.notifications import notify
 from dangjian.core.scope import ADD, CHANGE, DELETE, covers
-from dangjian.members.actions.common import responsible_users
 from dangjian.orgs.models import Organization
-from dangjian.tasks.actions.common import Fields, refuse_outside, store_file
+from dangjian.tasks.actions.common import Fields, handlers, refuse_outside, store_file
 from dangjian.tasks.choices import OPEN_TASK, PlanStatus, ReportResult, TaskStatus
 from dangjian.tasks.models import Milestone, Plan, ReportFile, Task, TaskReport
 
@@ -72,7 +71,7 @@ def update_plan(plan: Plan, data: Mapping[str, Any], *, acting_user: Any) -> Pla
 
 def _tell_lead_units(tasks: Iterable[Task], title: str, url: str = "") -> None:
     for unit in {task.lead_unit for task in tasks}:
-        notify(responsible_users(unit), title, url=url)
+        notify(handlers(unit), title, url=url)
 
 
 @domain_action("tasks.plan.issue", "下发实施方案")
@@ -355,7 +354,7 @@ def report_progress(
     if asks:
         task.status = TaskStatus.SUBMITTED
         notify(
-            responsible_users(task.issuer),
+            handlers(task.issuer),
             gettext("任务申请验收：%(number)s %(task)s")
             % {"number": task.number, "task": task.content[:40]},
             url=f"/tasks/tasks/{task.pk}/",
@@ -393,7 +392,7 @@ def check_report(
     title = (gettext("任务已通过验收：%(task)s") if accept else gettext("任务被退回：%(task)s")) % {
         "task": f"{task.number} {task.content[:40]}"
     }
-    notify(responsible_users(task.lead_unit), title, reason, f"/tasks/tasks/{task.pk}/")
+    notify(handlers(task.lead_unit), title, reason, f"/tasks/tasks/{task.pk}/")
     track(report, detail={"task": task.pk, "accepted": accept})
     return report
 

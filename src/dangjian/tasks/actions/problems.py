@@ -19,9 +19,8 @@ from dangjian.core.actions import domain_action, track
 from dangjian.core.errors import DomainError
 from dangjian.core.notifications import notify
 from dangjian.core.scope import ADD, CHANGE, DELETE, covers
-from dangjian.members.actions.common import responsible_users
 from dangjian.orgs.models import Organization
-from dangjian.tasks.actions.common import Fields, refuse_outside, store_file
+from dangjian.tasks.actions.common import Fields, handlers, refuse_outside, store_file
 from dangjian.tasks.choices import (
     ProblemCategory,
     ProblemLevel,
@@ -123,7 +122,7 @@ def list_problem(issuer: Organization, data: Mapping[str, Any], *, acting_user: 
     )
     _log(problem, ProblemStep.LISTED, "", acting_user)
     notify(
-        responsible_users(unit),
+        handlers(unit),
         gettext("新的整改问题：%(text)s") % {"text": description[:40]},
         url=f"/tasks/problems/{problem.pk}/",
     )
@@ -201,7 +200,7 @@ def submit_closure(
     problem.save(update_fields=["status", "updated_at"])
     _log(problem, ProblemStep.SUBMITTED, note.strip(), acting_user)
     notify(
-        responsible_users(problem.issuer),
+        handlers(problem.issuer),
         gettext("问题申请销号：%(text)s") % {"text": problem.description[:40]},
         url=f"/tasks/problems/{problem.pk}/",
     )
@@ -227,7 +226,7 @@ def verify(problem: Problem, accept: bool, note: str, *, acting_user: Any) -> Pr
     _log(problem, ProblemStep.CLOSED if accept else ProblemStep.RETURNED, note, acting_user)
     title = gettext("问题已销号：%(text)s") if accept else gettext("销号申请被退回：%(text)s")
     notify(
-        responsible_users(problem.unit),
+        handlers(problem.unit),
         title % {"text": problem.description[:40]},
         note,
         f"/tasks/problems/{problem.pk}/",
@@ -248,7 +247,7 @@ def reopen(problem: Problem, reason: str, *, acting_user: Any) -> Problem:
     problem.save()
     _log(problem, ProblemStep.REOPENED, reason.strip(), acting_user)
     notify(
-        responsible_users(problem.unit),
+        handlers(problem.unit),
         gettext("问题被重新打开：%(text)s") % {"text": problem.description[:40]},
         reason,
         f"/tasks/problems/{problem.pk}/",

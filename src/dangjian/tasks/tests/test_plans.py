@@ -216,3 +216,17 @@ def test_a_task_with_reports_cannot_be_deleted_nor_an_issued_plan(tree):
         actions.delete_task(task, acting_user=None)
     with pytest.raises(DomainError, match="已下发"):
         actions.delete_plan(plan, acting_user=None)
+
+
+def test_a_claim_on_a_university_task_reaches_the_university_staff(
+    tree, personas, django_capture_on_commit_callbacks
+):
+    """The university committee has no secretary grant: its staff are told instead."""
+    task = make_plan(tree.university, [tree.c1]).tasks.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.report_progress(
+            task, {"text": "完成", "for_acceptance": True}, [evidence()], acting_user=None
+        )
+    assert Notification.objects.filter(
+        recipient=personas["univ"], title__contains="申请验收"
+    ).exists()
