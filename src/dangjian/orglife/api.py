@@ -43,7 +43,7 @@ from dangjian.orglife.schemas import (
     EventPage,
     EventPatch,
 )
-from dangjian.orgs.api_kit import PageQuery, anchor, may, page_of
+from dangjian.orgs.api_kit import PageQuery, anchor, day_filter, may, page_of
 from dangjian.orgs.api_kit import located as _located
 from dangjian.orgs.models import Organization
 
@@ -70,28 +70,6 @@ class EventQuery(PageQuery):
 
 
 # --- helpers shared with api_more --------------------------------------------------------------
-
-
-def day_filter(value: str | None, name: str) -> Any:
-    from django.utils.dateparse import parse_date
-
-    if not value:
-        return None
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValidationError(
-            [
-                {
-                    "loc": ["query", name],
-                    "msg": gettext("日期格式不正确，应为 YYYY-MM-DD。"),
-                    "type": "date_parsing",
-                }
-            ]
-        )
-    return day
 
 
 # --- events ------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ organization named in a filter, and the "seen but not allowed" check (one copy, 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from ninja import Field as NinjaField
 from ninja import Schema
@@ -75,3 +77,24 @@ def may(request: HttpRequest, model: type[models.Model], action: str, org: Organ
     if not covers(request.user, model, action, org.path):
         deny(request, request.user, "无此操作权限", model=model._meta.label_lower, action=action)
         raise PermissionDenied(gettext("您没有执行此操作的权限。"))
+
+
+def day_filter(value: str | None, name: str) -> date | None:
+    """A date query parameter, or 422 on that parameter."""
+    if not value:
+        return None
+    try:
+        day = parse_date(value)
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError(
+            [
+                {
+                    "loc": ["query", name],
+                    "msg": gettext("日期格式不正确，应为 YYYY-MM-DD。"),
+                    "type": "date_parsing",
+                }
+            ]
+        )
+    return day

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,7 +21,6 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
 from ninja import Field as NinjaField
 from ninja import Query, Status
@@ -30,7 +28,7 @@ from ninja.errors import ValidationError
 
 from dangjian.core.permissions import get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW
-from dangjian.orgs.api_kit import PageQuery, anchor, located, may, page_of
+from dangjian.orgs.api_kit import PageQuery, anchor, day_filter, located, may, page_of
 from dangjian.orgs.models import Organization
 from dangjian.tasks import actions
 from dangjian.tasks.api import router
@@ -59,27 +57,6 @@ from dangjian.tasks.schemas import (
 def organization(request: HttpRequest, pk: Any) -> Organization:
     """An organization named in a body: 404 when unknown or outside the caller's scope."""
     return get_scoped(request, Organization, VIEW, pk=pk)
-
-
-def day_filter(value: str | None, name: str) -> date | None:
-    """A date query parameter, or 422 on that parameter."""
-    if not value:
-        return None
-    try:
-        day = parse_date(value)
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValidationError(
-            [
-                {
-                    "loc": ["query", name],
-                    "msg": gettext("日期格式不正确，应为 YYYY-MM-DD。"),
-                    "type": "date_parsing",
-                }
-            ]
-        )
-    return day
 
 
 def uploads(files: Iterable[FileIn]) -> list[SimpleUploadedFile]:

@@ -18,10 +18,10 @@ from ninja import Query, Status
 
 from dangjian.core.permissions import get_scoped, require
 from dangjian.core.scope import ADD, CHANGE, DELETE, VIEW
-from dangjian.orgs.api_kit import PageQuery, anchor, located, may, page_of
+from dangjian.orgs.api_kit import PageQuery, anchor, day_filter, located, may, page_of
 from dangjian.tasks import actions
 from dangjian.tasks.api import router
-from dangjian.tasks.api_plans import day_filter, organization, uploads
+from dangjian.tasks.api_plans import organization, uploads
 from dangjian.tasks.choices import (
     OPEN_PROBLEM,
     ProblemCategory,

@@ -83,6 +83,25 @@ class Fields:
         self.out[name] = value
         return value
 
+    def unit(
+        self, value: Any, name: str, within: Organization, missing: str
+    ) -> Organization | None:
+        """An organization (or its id) in `within`'s subtree; `missing` when there is none."""
+        pk = value.pk if isinstance(value, Organization) else value
+        try:
+            unit = Organization.objects.get(pk=int(pk))
+        except (TypeError, ValueError, Organization.DoesNotExist):
+            self.fail(name, missing)
+            return None
+        if not unit.path.startswith(within.path):
+            self.fail(
+                name,
+                gettext("%(unit)s不在%(org)s的下级范围内。")
+                % {"unit": unit.name, "org": within.name},
+            )
+            return None
+        return unit
+
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 

@@ -123,22 +123,6 @@ def _next_number(plan: Plan, parent: Task | None) -> str:
     return f"{parent.number}.{siblings + 1}" if parent else str(siblings + 1)
 
 
-def _unit(value: Any, field: str, within: Organization, fields: Fields) -> Organization | None:
-    pk = value.pk if isinstance(value, Organization) else value
-    try:
-        unit = Organization.objects.get(pk=int(pk))
-    except (TypeError, ValueError, Organization.DoesNotExist):
-        fields.fail(field, gettext("请选择单位。"))
-        return None
-    if not unit.path.startswith(within.path):
-        fields.fail(
-            field,
-            gettext("%(unit)s不在%(org)s的下级范围内。") % {"unit": unit.name, "org": within.name},
-        )
-        return None
-    return unit
-
-
 def _milestones(value: Any, plan: Plan, deadline: date | None, fields: Fields) -> list[Milestone]:
     rows: list[Milestone] = []
     for n, item in enumerate(value or [], start=1):
@@ -178,10 +162,10 @@ def _task_fields(
     fields.text("responsible", gettext("责任人"), limit=50, required=False)
     within = parent.lead_unit if parent else plan.organization
     lead = fields.raw("lead_unit") if "lead_unit" in data else (task.lead_unit if task else None)
-    fields.out["lead_unit"] = _unit(lead, "lead_unit", within, fields)
+    fields.out["lead_unit"] = fields.unit(lead, "lead_unit", within, gettext("请选择单位。"))
     cooperating: list[Organization] = []
     for value in data.get("cooperating_units") or []:
-        unit = _unit(value, "cooperating_units", plan.organization, fields)
+        unit = fields.unit(value, "cooperating_units", plan.organization, gettext("请选择单位。"))
         if unit is not None and unit != fields.out["lead_unit"]:
             cooperating.append(unit)
     deadline = fields.day("deadline", gettext("完成时限"))

@@ -94,18 +94,7 @@ def list_problem(issuer: Organization, data: Mapping[str, Any], *, acting_user: 
     fields.choice("category", gettext("问题类别"), ProblemCategory)
     description = fields.text("description", gettext("问题描述"), limit=2000)
     number = fields.text("number", gettext("编号"), limit=20, required=False)
-    unit = None
-    try:
-        raw = fields.raw("unit")
-        unit = raw if isinstance(raw, Organization) else Organization.objects.get(pk=int(raw))
-        if not unit.path.startswith(issuer.path):
-            fields.fail(
-                "unit",
-                gettext("%(unit)s不在%(org)s的下级范围内。")
-                % {"unit": unit.name, "org": issuer.name},
-            )
-    except (TypeError, ValueError, Organization.DoesNotExist):
-        fields.fail("unit", gettext("请选择责任单位。"))
+    unit = fields.unit(fields.raw("unit"), "unit", issuer, gettext("请选择责任单位。"))
     if year and number and Problem.objects.filter(issuer=issuer, year=year, number=number).exists():
         fields.fail("number", gettext("编号%(n)s在本年度清单中已被使用。") % {"n": number})
     out = fields.done()
